@@ -1,0 +1,48 @@
+"""Entry point of ``cadcoder``. Command modules keep heavy imports inside their functions so that
+``cadcoder --help`` and light commands start fast."""
+
+from __future__ import annotations
+
+import typer
+
+from core.version import __version__
+
+app = typer.Typer(
+    name="cadcoder",
+    help="CAD-Coder: picture of a part -> editable CadQuery / FreeCAD CAD.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """CAD-Coder command line."""
+
+
+def _register() -> None:
+    from core.cli import iou_cmd, run_cmd, score_cmd
+
+    app.command("run")(run_cmd.run)
+    app.command("iou")(iou_cmd.iou)
+    app.command("score")(score_cmd.score)
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
