@@ -11,9 +11,11 @@ import tempfile
 from pathlib import Path
 
 from OCP.BRep import BRep_Builder
+from OCP.BRepMesh import BRepMesh_IncrementalMesh
 from OCP.BRepTools import BRepTools
 from OCP.IFSelect import IFSelect_RetDone
-from OCP.STEPControl import STEPControl_Reader
+from OCP.STEPControl import STEPControl_AsIs, STEPControl_Reader, STEPControl_Writer
+from OCP.StlAPI import StlAPI_Writer
 from OCP.TopoDS import TopoDS_Shape
 
 SHAPE_SUFFIXES = {".step": "step", ".stp": "step", ".brep": "brep", ".brp": "brep"}
@@ -52,6 +54,36 @@ def shape_to_brep_bytes(shape: TopoDS_Shape) -> bytes:
         path = Path(tmp) / "shape.brep"
         if not BRepTools.Write_s(shape, str(path)):
             raise ShapeReadError("OCCT could not write the shape as BREP")
+        return path.read_bytes()
+
+
+def shape_to_step_bytes(shape: TopoDS_Shape) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="cadcoder-shape-") as tmp:
+        path = Path(tmp) / "shape.step"
+        writer = STEPControl_Writer()
+        if writer.Transfer(shape, STEPControl_AsIs) != IFSelect_RetDone:
+            raise ShapeReadError("OCCT could not translate the shape to STEP")
+        if writer.Write(str(path)) != IFSelect_RetDone:
+            raise ShapeReadError("OCCT could not write the shape as STEP")
+        return path.read_bytes()
+
+
+def shape_to_stl_bytes(
+    shape: TopoDS_Shape, tolerance: float = 1e-3, angular_tolerance: float = 0.1, relative: bool = True
+) -> bytes:
+    """Binary STL with CadQuery's default meshing (deflection relative to edge length).
+
+    Meshing stores a triangulation in ``shape``; write BREP before STL if the BREP should stay lean.
+    Meshing runs single-threaded: callers include forked sandbox children, where a thread pool
+    inherited from the parent would not exist.
+    """
+    BRepMesh_IncrementalMesh(shape, tolerance, relative, angular_tolerance, False)
+    with tempfile.TemporaryDirectory(prefix="cadcoder-shape-") as tmp:
+        path = Path(tmp) / "shape.stl"
+        writer = StlAPI_Writer()
+        writer.ASCIIMode = False
+        if not writer.Write(shape, str(path)):
+            raise ShapeReadError("OCCT could not write the shape as STL")
         return path.read_bytes()
 
 

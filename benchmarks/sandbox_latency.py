@@ -1,0 +1,118 @@
+"""Sandbox latency and throughput: cold start versus the warm zygote pool.
+
+    .venv/bin/python benchmarks/sandbox_latency.py            # ~1 min on 2 cores
+    .venv/bin/python benchmarks/sandbox_latency.py --cold 3 --box-repeats 30
+
+Rows (latency seen by the caller, milliseconds):
+  cold process   a new interpreter imports CadQuery and runs the script (no sandbox): what every job
+                 would cost without warm workers;
+  cold pool      a new SandboxPool(workers=1) until the first result;
+  warm box       one worker, a 10x20x30 box, sequential jobs, back to back and with pauses (the
+                 worker forks the next job's process while idle, so pauses hide the fork);
+  warm GT        one worker, the benchmark's 100 ground-truth scripts, sequential jobs;
+then throughput (scripts/s) over the 100 ground-truth scripts with 1 and 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.paths import benchmark_dir
+from core.sandbox import SandboxConfig, SandboxPool
+from core.sandbox.config import default_python
+
+BOX = "import cadquery as cq\nsolid = cq.Workplane('XY').box(10, 20, 30)\n"
+COLD_RUNNER = "import sys\nimport cadquery as cq\nns = {}\nexec(sys.stdin.read(), ns)\nprint(ns['solid'].val().Volume())\n"
+
+
+def percentiles(samples_s: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_s)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def cold_process(code: str, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(
+            [default_python(), "-c", COLD_RUNNER], input=code, text=True, capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def cold_pool(code: str, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with SandboxPool(SandboxConfig(workers=1)) as pool:
+            result = pool.run(code)
+        times.append(time.perf_counter() - start)
+        assert result.ok, result.message
+    return times
+
+
+def warm(pool: SandboxPool, codes: list[str], pause: float = 0.0) -> list[float]:
+    times = []
+    for code in codes:
+        time.sleep(pause)
+        start = time.perf_counter()
+        result = pool.run(code)
+        times.append(time.perf_counter() - start)
+        assert result.ok, result.message
+    return times
+
+
+def throughput(codes: list[str], workers: int) -> float:
+    with SandboxPool(SandboxConfig(workers=workers)) as pool:
+        pool.wait_ready(300)
+        start = time.perf_counter()
+        results = [f.result() for f in [pool.submit(c) for c in codes]]
+        elapsed = time.perf_counter() - start
+    assert all(r.ok for r in results)
+    return len(codes) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cold", type=int, default=5, help="cold samples per row")
+    parser.add_argument("--box-repeats", type=int, default=50, help="warm box jobs")
+    args = parser.parse_args()
+
+    with open(benchmark_dir() / "test100.jsonl", encoding="utf-8") as fh:
+        gt = [json.loads(line)["ground_truth"] for line in fh if line.strip()]
+
+    rows = [
+        ("cold process (import + run)", cold_process(BOX, args.cold)),
+        ("cold pool (start + first job)", cold_pool(BOX, args.cold)),
+    ]
+    with SandboxPool(SandboxConfig(workers=1)) as pool:
+        pool.wait_ready(300)
+        warm(pool, [BOX] * 3)  # first jobs fault in pages
+        rows.append(("warm box, back to back", warm(pool, [BOX] * args.box_repeats)))
+        rows.append(("warm box, 50 ms apart", warm(pool, [BOX] * args.box_repeats, pause=0.05)))
+        rows.append(("warm GT (100 scripts)", warm(pool, gt)))
+
+    print(f"{'latency':32} {'n':>4} {'p50 ms':>9} {'p95 ms':>9}")
+    for name, samples in rows:
+        p50, p95 = percentiles(samples)
+        print(f"{name:32} {len(samples):>4} {p50:>9.1f} {p95:>9.1f}")
+    print()
+    print(f"{'throughput (100 GT scripts)':32} {'scripts/s':>9}")
+    for workers in (1, 2):
+        print(f"{f'{workers} worker(s)':32} {throughput(gt, workers):>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

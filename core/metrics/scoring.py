@@ -1,0 +1,127 @@
+"""Scoring a set of generated scripts against ground-truth solids: VSR and mean IoUs, in parallel.
+
+Scripts run in the sandbox pool (they are untrusted); their BREP goes to a process pool that
+computes the IoUs (OCCT booleans hold the GIL, so threads would not help). Both pools work at once:
+a script's IoU starts as soon as it has run. Means are over valid samples only, as in the paper.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from core.metrics.benchmark import BenchmarkSample
+from core.metrics.vsr import valid_syntax_rate
+from core.sandbox import ExecutionResult, SandboxConfig, SandboxPool
+
+
+@dataclass
+class SampleScore:
+    question_id: int
+    valid: bool
+    status: str
+    message: str = ""
+    iou_best: float | None = None
+    iou_robust: float | None = None
+    volume: float | None = None
+
+
+@dataclass
+class ScoreReport:
+    n: int
+    vsr: float | None
+    iou_best: float | None
+    iou_robust: float | None
+    samples: list[SampleScore]
+    status_counts: dict[str, int] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)  # benchmark questions without an answer
+    unknown: list[int] = field(default_factory=list)  # answers to questions not in the benchmark
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def iou_pair(brep: bytes, target: str) -> tuple[float, float]:
+    """(iou_best, iou_robust) of a BREP against a STEP/BREP file; runs in a scoring process."""
+    from core.geometry.io import read_shape, shape_from_bytes
+    from core.metrics.iou import iou_scores
+
+    scores = iou_scores(shape_from_bytes(brep), read_shape(target))
+    return scores.iou_best, scores.iou_robust
+
+
+def score_codes(
+    codes: Mapping[int, str],
+    samples: list[BenchmarkSample],
+    *,
+    workers: int = 2,
+    timeout: float = 60.0,
+    on_done: Callable[[SampleScore], None] | None = None,
+) -> ScoreReport:
+    """Run each code (keyed by question_id) and score it against its sample's STEP file."""
+    by_id = {s.question_id: s for s in samples}
+    wanted = [qid for qid in codes if qid in by_id]
+    scores: dict[int, SampleScore] = {}
+    context = multiprocessing.get_context("spawn")
+    with (
+        SandboxPool(SandboxConfig(workers=workers, timeout=timeout)) as sandbox,
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as metric_pool,
+    ):
+        runs = {qid: sandbox.submit(codes[qid], timeout=timeout, outputs=("brep",)) for qid in wanted}
+        metrics: dict[int, Future[tuple[float, float]]] = {}
+        for qid in wanted:
+            result: ExecutionResult = runs[qid].result()
+            if result.ok and result.brep is not None:
+                metrics[qid] = metric_pool.submit(iou_pair, result.brep, str(by_id[qid].step))
+                scores[qid] = SampleScore(
+                    qid, True, result.status.value, result.message, volume=result.volume
+                )
+            else:
+                scores[qid] = SampleScore(qid, False, result.status.value, result.message)
+                if on_done:
+                    on_done(scores[qid])
+        for qid, fut in metrics.items():
+            try:
+                scores[qid].iou_best, scores[qid].iou_robust = fut.result()
+            except Exception as exc:  # an OCCT failure on a valid solid scores 0, as in the paper's code
+                scores[qid].iou_best = scores[qid].iou_robust = 0.0
+                scores[qid].message = f"IoU computation failed: {exc}"
+            if on_done:
+                on_done(scores[qid])
+    return summarise(
+        [scores[qid] for qid in wanted],
+        missing=[s.question_id for s in samples if s.question_id not in codes],
+        unknown=[q for q in codes if q not in by_id],
+    )
+
+
+def summarise(
+    samples: list[SampleScore], *, missing: list[int] | None = None, unknown: list[int] | None = None
+) -> ScoreReport:
+    valid = [s for s in samples if s.valid]
+
+    def mean(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return sum(present) / len(present) if present else None
+
+    return ScoreReport(
+        n=len(samples),
+        vsr=valid_syntax_rate(s.valid for s in samples) if samples else None,
+        iou_best=mean([s.iou_best for s in valid]),
+        iou_robust=mean([s.iou_robust for s in valid]),
+        samples=samples,
+        status_counts=dict(Counter(s.status for s in samples)),
+        missing=missing or [],
+        unknown=unknown or [],
+    )
+
+
+def answers_to_codes(answers: Mapping[int, str]) -> dict[int, str]:
+    """Raw model replies -> runnable code (fences and prose stripped, imports added)."""
+    from core.program.extract import extract_code
+
+    return {qid: extract_code(text) for qid, text in answers.items()}

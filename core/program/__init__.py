@@ -1,0 +1,23 @@
+"""Programs as text: getting code out of model replies and its numbers out as parameters.
+
+Standard library only: FreeCAD's Python imports this to build property panels.
+"""
+
+from core.program.extract import add_missing_imports, extract_code
+from core.program.parameters import (
+    Parameter,
+    apply_parameters,
+    find_parameters,
+    format_number,
+    parameter_values,
+)
+
+__all__ = [
+    "Parameter",
+    "add_missing_imports",
+    "apply_parameters",
+    "extract_code",
+    "find_parameters",
+    "format_number",
+    "parameter_values",
+]
