@@ -14,10 +14,8 @@ IOU_best agrees within 1e-6 and prints the figures.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from OCP.BRepAlgoAPI import BRepAlgoAPI_Common, BRepAlgoAPI_Fuse
@@ -28,6 +26,7 @@ from core.geometry.io import read_shape, shape_from_bytes
 from core.metrics.benchmark import load_benchmark
 from core.metrics.frames import affine_trsf, principal_frame, volume_of
 from core.metrics.iou import PAPER_SIGN_FLIPS, iou_best
+from core.metrics.scoring import metric_process_pool
 from core.paths import benchmark_dir
 from core.sandbox import SandboxConfig, SandboxPool
 
@@ -66,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--tolerance", type=float, default=1e-6, help="largest allowed per-sample difference")
     args = parser.parse_args()
 
     samples = load_benchmark(benchmark_dir())[: args.limit]
@@ -80,25 +80,45 @@ def main() -> None:
     t_ref = time.perf_counter() - t0
 
     # Longest-first scheduling: the biggest parts start first so no core idles at the end.
+    t0 = time.perf_counter()
+    single = [_ours(pair) for pair in pairs]
+    t_single = time.perf_counter() - t0
+
     order = sorted(range(len(pairs)), key=lambda i: -(len(pairs[i][0]) + os.path.getsize(pairs[i][1])))
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as ex:
-        ex.submit(int).result()  # processes started (and OCP imported) inside the timing
+    with metric_process_pool(args.workers) as ex:
+        list(ex.map(int, range(args.workers)))  # fork server up, OCP imported, workers forked
+        t_start = time.perf_counter() - t0
+        t0 = time.perf_counter()
         scored = list(ex.map(_ours, [pairs[i] for i in order], chunksize=1))
     t_ours = time.perf_counter() - t0
     ours = [0.0] * len(pairs)
     for i, value in zip(order, scored, strict=True):
         ours[i] = value
 
-    diff = float(np.max(np.abs(np.array(reference) - np.array(ours))))
+    diffs = np.abs(np.array(reference) - np.array(ours))
+    diff = float(np.max(diffs))
     print(
         f"reference (1 process, 8 booleans/sample): {t_ref:7.2f} s   mean IOU_best {np.mean(reference):.6f}"
     )
     print(
         f"ours ({args.workers} processes, 4 booleans/sample):  {t_ours:7.2f} s   mean IOU_best {np.mean(ours):.6f}"
     )
-    print(f"speed-up {t_ref / t_ours:.2f}x, largest per-sample difference {diff:.2e}")
-    assert diff <= 1e-6, f"IOU_best differs from the reference by {diff}"
+    print(
+        f"ours (1 process, 4 booleans/sample):  {t_single:7.2f} s   ({t_ref / t_single:.2f}x the reference)"
+    )
+    assert single == ours, "scoring in parallel changed a result"
+    print(
+        f"pool start-up (once per run; `cadcoder score` overlaps it with script execution): {t_start:.2f} s"
+    )
+    print(
+        f"speed-up {t_ref / t_ours:.2f}x (with start-up {t_ref / (t_ours + t_start):.2f}x), largest per-sample difference {diff:.2e}"
+    )
+    print(f"samples differing by more than {args.tolerance:g}: {int(np.sum(diffs > args.tolerance))}")
+    # The union formula uses the exact vol(A) and vol(B); an actual Fuse (like the Cuts) can add
+    # OCCT boolean tolerance to the pieces, which on one benchmark sample moves IoU by ~1e-6.
+    if diff > args.tolerance:
+        raise SystemExit(f"IOU_best differs from the reference by {diff:.3g} (> {args.tolerance:g})")
 
 
 if __name__ == "__main__":

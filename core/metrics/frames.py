@@ -4,6 +4,14 @@ A solid's frame is its volume, centre of mass, the eigen-decomposition of its in
 that centre (OCCT's ``MatrixOfInertia`` at unit density, decomposed with ``numpy.linalg.eigh``
 exactly as the paper's evaluation code does) and the scale
 ``s = sqrt(sum |principal moments| / volume)``.
+
+The frame uses OCCT's default fixed-order integration, exactly as the paper's code: the metric is
+numerically fragile (where two moments nearly agree, the tiny differences of another integration
+rule pick other axes: with adaptive integration sample 19891 scores 0.60 instead of the paper's
+minimum 0.23, and the benchmark mean moves by 0.003). Volumes of solids and of their intersections
+(:func:`volume_of`) are integrated adaptively to ``VOLUME_EPS``: the default rule errs by up to
+~5e-5 on trimmed faces, enough for ``vol(A) + vol(B) - vol(A ∩ B)`` and the volume of an actual
+Fuse to disagree in the fifth digit; adaptively they agree to ~1e-7.
 """
 
 from __future__ import annotations
@@ -11,11 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from OCP.BRepAlgoAPI import BRepAlgoAPI_Common
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Transform
 from OCP.BRepGProp import BRepGProp
 from OCP.gp import gp_Trsf
 from OCP.GProp import GProp_GProps
 from OCP.TopoDS import TopoDS_Shape
+from OCP.TopTools import TopTools_ListOfShape
+
+VOLUME_EPS = 1e-6
 
 
 class DegenerateSolidError(ValueError):
@@ -32,14 +44,15 @@ class PrincipalFrame:
 
 
 def volume_of(shape: TopoDS_Shape) -> float:
+    """Volume integrated adaptively (``VOLUME_EPS``): used for every IoU numerator and denominator."""
     props = GProp_GProps()
-    BRepGProp.VolumeProperties_s(shape, props)
+    BRepGProp.VolumeProperties_s(shape, props, VOLUME_EPS)
     return props.Mass()
 
 
 def principal_frame(shape: TopoDS_Shape) -> PrincipalFrame:
     props = GProp_GProps()
-    BRepGProp.VolumeProperties_s(shape, props)
+    BRepGProp.VolumeProperties_s(shape, props)  # OCCT's default integration, as the paper's code
     volume = props.Mass()
     if not volume > 0:
         raise DegenerateSolidError(f"shape volume is {volume:g}; a solid with positive volume is required")
@@ -72,10 +85,28 @@ def normalise(shape: TopoDS_Shape, frame: PrincipalFrame) -> TopoDS_Shape:
 
 
 def rotate(shape: TopoDS_Shape, rotation: np.ndarray) -> TopoDS_Shape:
-    """Rotate (or reflect) about the origin.
+    """Rotate (or reflect) about the origin, copying the geometry.
 
-    A proper rotation only sets a location on the shape (``copy=False``): booleans and mass
-    properties honour locations, and it is much cheaper than rebuilding the geometry. OCCT copies
-    the geometry anyway for a reflection, whose determinant is negative.
+    A location-only rotation (``copy=False``) looks cheaper but is not: the boolean then transforms
+    every surface it touches on the fly. Measured over the benchmark's 400 paper orientations:
+    copy 0.15 s + Common 10.4 s against Common 11.0 s on located shapes.
     """
-    return BRepBuilderAPI_Transform(shape, affine_trsf(rotation, np.zeros(3)), False).Shape()
+    return BRepBuilderAPI_Transform(shape, affine_trsf(rotation, np.zeros(3)), True).Shape()
+
+
+def common_volume(a: TopoDS_Shape, b: TopoDS_Shape) -> float | None:
+    """vol(a ∩ b), or None when OCCT's boolean fails.
+
+    No history (nobody asks which face came from where) and no inverted-solid check (both
+    arguments are closed solids we measured): 4 % faster, bit-identical results.
+    """
+    op = BRepAlgoAPI_Common()
+    args, tools = TopTools_ListOfShape(), TopTools_ListOfShape()
+    args.Append(a)
+    tools.Append(b)
+    op.SetArguments(args)
+    op.SetTools(tools)
+    op.SetToFillHistory(False)
+    op.SetCheckInverted(False)
+    op.Build()
+    return volume_of(op.Shape()) if op.IsDone() else None

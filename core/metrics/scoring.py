@@ -45,6 +45,17 @@ class ScoreReport:
         return asdict(self)
 
 
+def metric_process_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for OCCT booleans, started from a fork server that has imported OCP once.
+
+    Plain ``fork`` would copy the sandbox pool's threads' locks; ``spawn`` re-imports OCP in every
+    process, which cost 2.4 s of a 9 s benchmark scoring run (``benchmarks/score_speed.py``).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["core.metrics.iou", "core.geometry.io"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
 def iou_pair(brep: bytes, target: str) -> tuple[float, float]:
     """(iou_best, iou_robust) of a BREP against a STEP/BREP file; runs in a scoring process."""
     from core.geometry.io import read_shape, shape_from_bytes
@@ -66,10 +77,9 @@ def score_codes(
     by_id = {s.question_id: s for s in samples}
     wanted = [qid for qid in codes if qid in by_id]
     scores: dict[int, SampleScore] = {}
-    context = multiprocessing.get_context("spawn")
     with (
         SandboxPool(SandboxConfig(workers=workers, timeout=timeout)) as sandbox,
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as metric_pool,
+        metric_process_pool(workers) as metric_pool,
     ):
         runs = {qid: sandbox.submit(codes[qid], timeout=timeout, outputs=("brep",)) for qid in wanted}
         metrics: dict[int, Future[tuple[float, float]]] = {}
