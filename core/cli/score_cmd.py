@@ -30,7 +30,7 @@ def score(
     from core.metrics.benchmark import BenchmarkError, load_benchmark, read_answers
     from core.metrics.scoring import answers_to_codes, score_codes
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         samples = load_benchmark(benchmark or benchmark_dir())
         codes = answers_to_codes(read_answers(answers))
