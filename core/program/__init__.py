@@ -13,11 +13,15 @@ from core.program.parameters import (
 )
 
 __all__ = [
+    "Edit",
+    "EditNotUnderstood",
     "Parameter",
     "add_missing_imports",
+    "apply_edit",
     "apply_parameters",
     "extract_code",
     "find_parameters",
     "format_number",
     "parameter_values",
+    "parse_edit",
 ]

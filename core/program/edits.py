@@ -1,0 +1,227 @@
+"""Follow-up edits without a model: "add 1 mm fillets to all edges" -> new CadQuery code.
+
+The paper's CAD-Coder loses most of its instruction following in fine-tuning (reference-facts.md),
+and the embedded model is far smaller still, so the common requests (fillet, chamfer, shell, a
+through hole, scale, mirror) are handled by rules that work with every backend. An edit appends a
+few lines that operate on the program's final solid and introduces its dimension as a named
+top-level parameter (``fillet_radius = 1.0``), so it shows in FreeCAD's property panel like the rest.
+
+This module only writes code; callers verify it by running it in the sandbox, and an edit whose code
+fails never replaces the feature.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+# Words for edge groups -> CadQuery edge selectors on the final solid.
+EDGE_SELECTORS: dict[str, str | None] = {
+    "all": None,
+    "every": None,
+    "top": ">Z",
+    "upper": ">Z",
+    "bottom": "<Z",
+    "lower": "<Z",
+    "vertical": "|Z",
+    "horizontal": "#Z",
+}
+FACE_SELECTORS = {"top": ">Z", "bottom": "<Z", "front": "<Y", "back": ">Y", "left": "<X", "right": ">X"}
+MIRROR_PLANES = {"yz": "YZ", "xz": "XZ", "xy": "XY", "x": "YZ", "y": "XZ", "z": "XY"}
+UNITS = {
+    "mm": 1.0,
+    "millimeter": 1.0,
+    "millimetre": 1.0,
+    "cm": 10.0,
+    "in": 25.4,
+    "inch": 25.4,
+    "inches": 25.4,
+}
+_NUMBER = r"(?P<value>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>mm|millimet(?:er|re)s?|cm|inch(?:es)?|in\b|\")?"
+
+SUPPORTED = (
+    "add 1 mm fillets to all edges",
+    "fillet the vertical edges 2 mm",
+    "chamfer the top edges 0.5",
+    "shell it 2 mm from the top",
+    "add a 5 mm hole through the centre",
+    "scale by 2",
+    "mirror about the YZ plane",
+)
+
+
+class EditNotUnderstood(ValueError):
+    """The instruction matches none of the rule-based edits (the message lists what does)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What was understood: shown to the user before the code diff."""
+
+    kind: str  # fillet | chamfer | shell | hole | scale | mirror
+    value: float | None = None
+    selector: str | None = None
+    union: bool = False
+
+    def describe(self) -> str:
+        where = f" on {self.selector!r}" if self.selector else ""
+        if self.kind in ("fillet", "chamfer", "shell", "hole"):
+            size = "diameter" if self.kind == "hole" else "size"
+            return f"{self.kind} {size} {self.value:g}{where}"
+        if self.kind == "scale":
+            return f"scale by {self.value:g}"
+        return f"mirror in the {self.selector} plane" + (" and keep both" if self.union else "")
+
+
+def parse_edit(instruction: str) -> Edit:
+    """The rule-based reading of ``instruction``; EditNotUnderstood when there is none."""
+    text = " ".join(instruction.lower().replace("-", " ").split())
+    for parse in (_fillet_or_chamfer, _shell, _hole, _scale, _mirror):
+        edit = parse(text)
+        if edit is not None:
+            return edit
+    raise EditNotUnderstood(
+        f"cannot turn {instruction!r} into an edit without a model; try e.g. " + "; ".join(SUPPORTED)
+    )
+
+
+def apply_edit(code: str, instruction: str) -> tuple[str, Edit]:
+    """``code`` with the edit appended, and the edit as understood."""
+    edit = parse_edit(instruction)
+    final = final_variable(code)
+    if final is None:
+        raise EditNotUnderstood("the program has no final solid (`solid`, `result` or show_object) to edit")
+    names = _names(code)
+    lines = [f"# edit: {' '.join(instruction.split())}"]
+    if edit.kind in ("fillet", "chamfer"):
+        param = _fresh(f"{edit.kind}_{'radius' if edit.kind == 'fillet' else 'size'}", names)
+        edges = f'edges("{edit.selector}")' if edit.selector else "edges()"
+        lines += [f"{param} = {edit.value!r}", f"{final} = {final}.{edges}.{edit.kind}({param})"]
+    elif edit.kind == "shell":
+        param = _fresh("shell_thickness", names)
+        lines += [f"{param} = {edit.value!r}", f'{final} = {final}.faces("{edit.selector}").shell(-{param})']
+    elif edit.kind == "hole":
+        param = _fresh("hole_diameter", names)
+        lines += [
+            f"{param} = {edit.value!r}",
+            f'{final} = {final}.faces("{edit.selector}").workplane(centerOption="CenterOfBoundBox").hole({param})',
+        ]
+    elif edit.kind == "scale":
+        param = _fresh("scale_factor", names)
+        lines += [
+            f"{param} = {edit.value!r}",
+            f"{final} = {final}.newObject([s.scale({param}) for s in {final}.solids().vals()])",
+        ]
+    else:
+        lines.append(f'{final} = {final}.mirror("{edit.selector}", union={edit.union})')
+    return code.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n", edit
+
+
+def final_variable(code: str) -> str | None:
+    """The variable holding the program's solid, by the sandbox's rule: solid, result, show_object."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    assigned = _names(code, tree)
+    for name in ("solid", "result"):
+        if name in assigned:
+            return name
+    shown = [
+        node.args[0].id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "show_object"
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+    ]
+    return shown[-1] if shown else None
+
+
+def _fillet_or_chamfer(text: str) -> Edit | None:
+    match = re.search(r"\b(fillet|round|chamfer|bevel)", text)
+    if not match:
+        return None
+    kind = "chamfer" if match.group(1) in ("chamfer", "bevel") else "fillet"
+    value = _length(text)
+    if value is None:
+        return None
+    words = set(re.findall(r"[a-z]+", text))
+    selector = next((EDGE_SELECTORS[w] for w in EDGE_SELECTORS if w in words and EDGE_SELECTORS[w]), None)
+    return Edit(kind, value, selector)
+
+
+def _shell(text: str) -> Edit | None:
+    if not re.search(r"\b(shell|hollow)", text):
+        return None
+    value = _length(text)
+    if value is None:
+        return None
+    return Edit("shell", value, _face(text, default=">Z"))
+
+
+def _hole(text: str) -> Edit | None:
+    if not re.search(r"\b(hole|bore|drill)", text):
+        return None
+    value = _length(text)
+    if value is None:
+        return None
+    return Edit("hole", value, _face(text, default=">Z"))
+
+
+def _scale(text: str) -> Edit | None:
+    match = re.search(
+        r"\b(?:scale|enlarge|shrink|resize)\w*\b.*?(?:by|x|times|factor(?: of)?)?\s*(\d+(?:\.\d*)?|\.\d+)",
+        text,
+    )
+    if not match:
+        return None
+    value = float(match.group(1))
+    if re.match(r"\s*(%|percent)", text[match.end() :]):
+        value /= 100.0
+    return Edit("scale", value) if value > 0 else None
+
+
+def _mirror(text: str) -> Edit | None:
+    if not re.search(r"\b(mirror|flip|reflect)", text):
+        return None
+    plane = next(
+        (MIRROR_PLANES[p] for p in re.findall(r"\b(yz|xz|xy|x|y|z)\b", text) if p in MIRROR_PLANES), "YZ"
+    )
+    return Edit(
+        "mirror", selector=plane, union=bool(re.search(r"\b(union|join|keep both|both|combine)", text))
+    )
+
+
+def _length(text: str) -> float | None:
+    match = re.search(_NUMBER, text)
+    if not match:
+        return None
+    unit = (match.group("unit") or "mm").rstrip("s")
+    factor = 25.4 if unit == '"' else UNITS.get(unit, UNITS.get(unit + "s", 1.0))
+    value = float(match.group("value")) * factor
+    return value if value > 0 else None
+
+
+def _face(text: str, default: str) -> str:
+    words = set(re.findall(r"[a-z]+", text))
+    return next((sel for word, sel in FACE_SELECTORS.items() if word in words), default)
+
+
+def _names(code: str, tree: ast.AST | None = None) -> set[str]:
+    try:
+        tree = tree or ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _fresh(base: str, taken: set[str]) -> str:
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
