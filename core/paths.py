@@ -25,3 +25,12 @@ def venv_python() -> Path | None:
     """The project environment's interpreter, which has CadQuery and torch; FreeCAD's does not."""
     candidate = REPO_ROOT / ".venv" / "bin" / "python"
     return candidate if candidate.exists() else None
+
+
+def cache_dir() -> Path:
+    """Derived data worth keeping between runs (normalised benchmark targets):
+    ``$CADCODER_CACHE_DIR``, else ``$XDG_CACHE_HOME/cadcoder``, else ``~/.cache/cadcoder``."""
+    env = os.environ.get("CADCODER_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cadcoder"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from core.paths import benchmark_dir
+from core.paths import benchmark_dir, cache_dir
 
 
 def score(
@@ -23,6 +23,9 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
     workers: int = typer.Option(2, "--workers", min=1, help="Parallel sandbox and scoring processes."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Per-script wall-clock limit, seconds."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Recompute the targets' normalisation instead of reusing the cached one."
+    ),
 ) -> None:
     """Run each answer's code in the sandbox and score it against the benchmark's STEP files."""
     from rich.console import Console
@@ -39,7 +42,14 @@ def score(
         raise typer.Exit(2) from exc
     report = _with_progress(
         err,
-        lambda on_done: score_codes(codes, samples, workers=workers, timeout=timeout, on_done=on_done),
+        lambda on_done: score_codes(
+            codes,
+            samples,
+            workers=workers,
+            timeout=timeout,
+            cache=None if no_cache else cache_dir(),
+            on_done=on_done,
+        ),
         len([q for q in codes if q in {s.question_id for s in samples}]),
     )
     if report.missing:

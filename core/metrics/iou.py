@@ -51,7 +51,6 @@ class PreparedTarget:
     frame: PrincipalFrame
     shape: TopoDS_Shape
     volume: float
-    source: TopoDS_Shape
 
     @functools.cached_property
     def box(self) -> np.ndarray:
@@ -59,9 +58,9 @@ class PreparedTarget:
 
     @functools.cached_property
     def directions(self) -> np.ndarray:
-        """Dominant planar-face normals (world axes, unchanged by normalising); only the robust
-        search needs them, so they are computed on first use."""
-        return dominant_directions(self.source)
+        """Dominant planar-face normals (unchanged by normalising, a translation and a uniform
+        scale); only the robust search needs them, so they are computed on first use."""
+        return dominant_directions(self.shape)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class IouScores:
 def prepare_target(shape: TopoDS_Shape) -> PreparedTarget:
     frame = principal_frame(shape)
     normalised = normalise(shape, frame)
-    return PreparedTarget(frame, normalised, volume_of(normalised), shape)
+    return PreparedTarget(frame, normalised, volume_of(normalised))
 
 
 class _Aligner:

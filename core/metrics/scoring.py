@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from core.metrics.benchmark import BenchmarkSample
@@ -52,16 +53,19 @@ def metric_process_pool(workers: int) -> ProcessPoolExecutor:
     process, which cost 2.4 s of a 9 s benchmark scoring run (``benchmarks/score_speed.py``).
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["core.metrics.iou", "core.geometry.io"])
+    context.set_forkserver_preload(["core.metrics.iou", "core.metrics.target_cache", "core.geometry.io"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def iou_pair(brep: bytes, target: str) -> tuple[float, float]:
-    """(iou_best, iou_robust) of a BREP against a STEP/BREP file; runs in a scoring process."""
+def iou_pair(brep: bytes, target: str, cache: str | None = None) -> tuple[float, float]:
+    """(iou_best, iou_robust) of a BREP against a STEP/BREP file; runs in a scoring process.
+    With ``cache``, the target's normalisation is read from (or stored in) that folder."""
     from core.geometry.io import read_shape, shape_from_bytes
     from core.metrics.iou import iou_scores
+    from core.metrics.target_cache import cached_target
 
-    scores = iou_scores(shape_from_bytes(brep), read_shape(target))
+    prepared = cached_target(target, Path(cache)) if cache else read_shape(target)
+    scores = iou_scores(shape_from_bytes(brep), prepared)
     return scores.iou_best, scores.iou_robust
 
 
@@ -71,9 +75,11 @@ def score_codes(
     *,
     workers: int = 2,
     timeout: float = 60.0,
+    cache: Path | None = None,
     on_done: Callable[[SampleScore], None] | None = None,
 ) -> ScoreReport:
-    """Run each code (keyed by question_id) and score it against its sample's STEP file."""
+    """Run each code (keyed by question_id) and score it against its sample's STEP file.
+    ``cache``: a folder for normalised targets (core.metrics.target_cache), None to recompute."""
     by_id = {s.question_id: s for s in samples}
     wanted = [qid for qid in codes if qid in by_id]
     scores: dict[int, SampleScore] = {}
@@ -86,7 +92,9 @@ def score_codes(
         for qid in wanted:
             result: ExecutionResult = runs[qid].result()
             if result.ok and result.brep is not None:
-                metrics[qid] = metric_pool.submit(iou_pair, result.brep, str(by_id[qid].step))
+                metrics[qid] = metric_pool.submit(
+                    iou_pair, result.brep, str(by_id[qid].step), str(cache) if cache else None
+                )
                 scores[qid] = SampleScore(
                     qid, True, result.status.value, result.message, volume=result.volume
                 )
