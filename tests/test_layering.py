@@ -27,6 +27,7 @@ LIGHT_MODULES = [
     "core.sandbox",
     "core.program",
     "core.models.base",
+    "core.models.remote",
 ]
 
 PROBE = """
