@@ -28,6 +28,7 @@ LIGHT_MODULES = [
     "core.program",
     "core.models.base",
     "core.models.remote",
+    "core.models.prompt",
 ]
 
 PROBE = """

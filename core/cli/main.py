@@ -32,11 +32,12 @@ def _root(
 
 
 def _register() -> None:
-    from core.cli import iou_cmd, run_cmd, score_cmd
+    from core.cli import image2cad_cmd, iou_cmd, run_cmd, score_cmd
 
     app.command("run")(run_cmd.run)
     app.command("iou")(iou_cmd.iou)
     app.command("score")(score_cmd.score)
+    app.command("image2cad")(image2cad_cmd.image2cad)
 
 
 _register()

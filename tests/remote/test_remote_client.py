@@ -1,8 +1,6 @@
-"""The OpenAI-compatible client against a scripted HTTP endpoint on 127.0.0.1.
-
-The stub is a real HTTP server in a thread that replies what each test scripts: the failure paths
-(refusals, 401, 404, 429/5xx, broken bodies) cannot be produced on demand by a real model server.
-"""
+"""The OpenAI-compatible client against a scripted HTTP endpoint on 127.0.0.1 (``stub``, in
+tests/conftest.py): the failure paths (refusals, 401, 404, 429/5xx, broken bodies) cannot be
+produced on demand by a real model server."""
 
 from __future__ import annotations
 
@@ -10,8 +8,6 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -28,63 +24,6 @@ from core.models.remote import (
 KEY = "sk-test-secret-key-123"
 
 
-class Stub:
-    """Scripted replies: a list of (status, headers, body bytes or list of SSE lines) per POST."""
-
-    def __init__(self) -> None:
-        self.replies: list[tuple[int, dict, object]] = []
-        self.requests: list[dict] = []
-        self.models = ["cadcoder-mini"]
-
-
-@pytest.fixture
-def stub() -> Iterator[tuple[Stub, str]]:
-    state = Stub()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            return
-
-        def _send(self, status: int, headers: dict, body: object) -> None:
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            if isinstance(body, list):  # server-sent events
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for line in body:
-                    self.wfile.write(line.encode() + b"\n\n")
-                    self.wfile.flush()
-                return
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            self._send(
-                200, {}, {"object": "list", "data": [{"id": m, "object": "model"} for m in state.models]}
-            )
-
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append({"body": body, "auth": self.headers.get("Authorization")})
-            self._send(*state.replies.pop(0))
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
-
-
-def completion(*texts: str) -> dict:
-    return {
-        "choices": [{"index": i, "message": {"role": "assistant", "content": t}} for i, t in enumerate(texts)]
-    }
-
-
 def request(n: int = 1) -> GenerationRequest:
     image = ImageInput(b"\x89PNG fake bytes", "image/png")
     return GenerationRequest((Message("user", "Generate the code.", (image,)),), GenerationConfig(n=n))
@@ -92,7 +31,7 @@ def request(n: int = 1) -> GenerationRequest:
 
 def test_completion_sends_image_model_and_key(stub) -> None:
     state, url = stub
-    state.replies.append((200, {}, completion("solid = 1", "solid = 2")))
+    state.reply("solid = 1", "solid = 2")
     backend = RemoteBackend(base_url=url, api_key=KEY)
     assert backend.generate(request(n=2)) == ["solid = 1", "solid = 2"]
     sent = state.requests[0]
@@ -106,7 +45,7 @@ def test_completion_sends_image_model_and_key(stub) -> None:
 def test_key_from_environment(stub, monkeypatch) -> None:
     state, url = stub
     monkeypatch.setenv("CADCODER_API_KEY", KEY)
-    state.replies.append((200, {}, completion("x")))
+    state.reply("x")
     RemoteBackend(base_url=url, model="m").generate(request())
     assert state.requests[0]["auth"] == f"Bearer {KEY}"
 
@@ -154,7 +93,7 @@ def test_unknown_model_lists_the_available_ones(stub) -> None:
 def test_retries_on_busy_then_succeeds(stub) -> None:
     state, url = stub
     state.replies += [(429, {"Retry-After": "0"}, {"error": {"message": "slow down"}}), (503, {}, b"")]
-    state.replies.append((200, {}, completion("ok")))
+    state.reply("ok")
     assert RemoteBackend(base_url=url, model="m", backoff=0.01).generate(request()) == ["ok"]
     assert len(state.requests) == 3
 

@@ -1,0 +1,105 @@
+"""``cadcoder image2cad IMAGE``: a picture of a part -> executed CadQuery code (and a STEP file).
+
+``--json`` prints one object with at least ``status``, ``code`` and ``volume`` (a contract other tools
+read); ``--events`` prints progress as JSON lines while it works (the workbench reads these).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from core.paths import EMBEDDED_MODEL_DIR
+
+NO_MODEL = (
+    "no model configured: pass --model DIR (a LLaVA checkpoint in Hugging Face format) or "
+    "--endpoint URL (any OpenAI-compatible server, e.g. `cadcoder serve` or vLLM); "
+    f"the embedded default model is not installed at {EMBEDDED_MODEL_DIR}"
+)
+
+
+def make_backend(model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None):
+    """The backend the flags name, else the embedded default; None when there is none."""
+    if endpoint:
+        from core.models.remote import RemoteBackend
+
+        return RemoteBackend(base_url=endpoint, model=model_name)
+    directory = model or (EMBEDDED_MODEL_DIR if (EMBEDDED_MODEL_DIR / "config.json").is_file() else None)
+    if directory is None:
+        return None
+    from core.models.local import LocalLlavaBackend
+
+    return LocalLlavaBackend(directory, quantization=quantization)
+
+
+def image2cad(
+    image: Path = typer.Argument(
+        ..., help="A photo, render or FreeCAD snapshot of the part (PNG, JPEG, ...)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the solid as STEP (.step) or BREP (.brep)."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Local model directory (Hugging Face LLaVA layout)."
+    ),
+    endpoint: str | None = typer.Option(
+        None, "--endpoint", help="OpenAI-compatible base URL, e.g. http://host:8000/v1."
+    ),
+    model_name: str | None = typer.Option(
+        None, "--model-name", help="Model name at the endpoint (default: its first)."
+    ),
+    quantization: str | None = typer.Option(
+        None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
+    ),
+    n: int = typer.Option(1, "--n", min=1, help="Candidates; the best-rendering one that runs wins."),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="0 = greedy first candidate."),
+    max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Sandbox seconds per candidate."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    events: bool = typer.Option(False, "--events", help="Stream progress as JSON lines on stdout."),
+) -> None:
+    """Turn IMAGE into CadQuery code that runs, and optionally a STEP file."""
+    from core.pipeline import ImageToCad, PipelineConfig
+
+    if not image.is_file():
+        typer.echo(f"error: {image}: no such file", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() not in (".step", ".stp", ".brep"):
+        typer.echo(f"error: {output}: the output must be .step or .brep", err=True)
+        raise typer.Exit(2)
+    try:
+        backend = make_backend(model, endpoint, model_name, quantization)
+    except Exception as exc:  # a bad URL or model directory: say so without a traceback
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if backend is None:
+        typer.echo(f"error: {NO_MODEL}", err=True)
+        raise typer.Exit(2)
+
+    def emit(event: dict) -> None:
+        if events:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+
+    config = PipelineConfig(n=n, temperature=temperature, max_new_tokens=max_new_tokens, timeout=timeout)
+    result = ImageToCad(backend, config=config).run(image.read_bytes(), on_event=emit)
+    if result.ok and output is not None:
+        data = result.step if output.suffix.lower() in (".step", ".stp") else result.brep
+        if data:
+            output.write_bytes(data)
+    if as_json or events:
+        payload = result.to_json() | {"output": str(output) if output and result.ok else None}
+        sys.stdout.write(json.dumps({"event": "result", **payload} if events else payload) + "\n")
+    elif result.ok:
+        typer.echo(result.code)
+        typer.echo(
+            f"# ok: volume {result.volume:.6g}" + (f", written to {output}" if output else ""), err=True
+        )
+    else:
+        typer.echo(f"{result.status}: {result.message}", err=True)
+        if result.code:
+            typer.echo(result.code)
+    raise typer.Exit(0 if result.ok else 1)

@@ -1,0 +1,18 @@
+"""Pipeline settings: the paper's defaults, overridable from the CLI and the FreeCAD preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models.prompt import CADCODER_QUESTION
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    n: int = 1  # candidates; 1 = greedy, as in the paper
+    temperature: float = 0.0  # 0: greedy first candidate, the backend samples the others
+    max_new_tokens: int = 3450
+    timeout: float = 30.0  # seconds per candidate in the sandbox
+    repair_rounds: int = 1  # self-repair turns for chat-capable backends
+    question: str = CADCODER_QUESTION
+    select_by_render: bool = True  # best-of-N by render-and-compare (else: first that runs)

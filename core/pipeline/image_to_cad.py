@@ -1,0 +1,218 @@
+"""image -> prompt -> candidates -> sandbox -> choice -> result.
+
+Every stage can fail on bad input (a broken image, an unreachable endpoint, code that does not run);
+the run still returns a :class:`CadResult` that says which stage and why, so the CLI and the workbench
+show the message and change nothing. Among candidates that execute, the one whose rendering (same
+camera as the training images) best matches the input picture wins; a chat-capable backend gets one
+self-repair turn with the sandbox's error when none executes.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from core.models.base import (
+    Backend,
+    BackendError,
+    GenerationCancelled,
+    GenerationConfig,
+    GenerationRequest,
+    ImageInput,
+    Message,
+)
+from core.pipeline.config import PipelineConfig
+from core.pipeline.result import CadResult, Candidate
+from core.program import extract_code, find_parameters
+from core.sandbox import ExecutionResult, SandboxPool, run_code
+
+EventCallback = Callable[[dict[str, Any]], None]
+MAX_IMAGE_PIXELS = 40_000_000
+
+REPAIR_REQUEST = (
+    "That code fails in CadQuery: {message}\n"
+    "Reply with the complete corrected program only; keep the final solid in `solid`."
+)
+EDIT_REQUEST = (
+    "Here is a CadQuery program:\n```python\n{code}\n```\n{instruction}\n"
+    "Reply with the complete modified program only; keep the final solid in `solid`."
+)
+
+
+def load_image(data: bytes) -> tuple[ImageInput, Image.Image]:
+    """The image as PNG bytes for the model and as RGB for render-and-compare; ValueError when
+    it is not an image (or a decompression bomb)."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"the image is too large ({opened.width} x {opened.height} pixels)")
+            rgb = opened.convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"not a readable image ({exc})") from exc
+    buffer = io.BytesIO()
+    rgb.save(buffer, format="PNG")
+    return ImageInput(buffer.getvalue(), "image/png"), rgb
+
+
+class ImageToCad:
+    def __init__(
+        self, backend: Backend, *, config: PipelineConfig | None = None, sandbox: SandboxPool | None = None
+    ) -> None:
+        self.backend = backend
+        self.config = config or PipelineConfig()
+        self._sandbox = sandbox
+
+    def run(
+        self, image: bytes, *, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+    ) -> CadResult:
+        emit = on_event or (lambda _event: None)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        try:
+            image_input, picture = load_image(image)
+        except ValueError as exc:
+            return CadResult("bad_image", message=str(exc))
+        messages: tuple[Message, ...] = (Message("user", self.config.question, (image_input,)),)
+        timings["prompt"] = time.perf_counter() - t0
+        return self._generate_and_choose(messages, picture, timings, emit, cancel)
+
+    def edit(
+        self,
+        code: str,
+        instruction: str,
+        *,
+        image: bytes | None = None,
+        on_event: EventCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> CadResult:
+        """A follow-up edit by the model (chat-capable backends), verified by execution."""
+        if not self.backend.supports_chat:
+            return CadResult(
+                "backend_error",
+                message=f"{self.backend.name} does not follow edit instructions; use a rule-based edit or a chat model",
+            )
+        picture, images = None, ()
+        if image is not None:
+            try:
+                image_input, picture = load_image(image)
+            except ValueError as exc:
+                return CadResult("bad_image", message=str(exc))
+            images = (image_input,)
+        text = EDIT_REQUEST.format(code=code.strip(), instruction=instruction.strip())
+        messages = (Message("user", text, images),)
+        return self._generate_and_choose(messages, picture, {}, on_event or (lambda _e: None), cancel)
+
+    # -- stages -----------------------------------------------------------------------------
+
+    def _generate_and_choose(self, messages, picture, timings, emit, cancel) -> CadResult:
+        cfg = self.config
+        request = GenerationRequest(
+            messages,
+            GenerationConfig(n=cfg.n, temperature=cfg.temperature, max_new_tokens=cfg.max_new_tokens),
+        )
+        try:
+            replies = self._generate(request, timings, emit, cancel)
+        except GenerationCancelled:
+            return CadResult("cancelled", message="cancelled", timings=timings)
+        except BackendError as exc:
+            return CadResult("backend_error", message=str(exc), timings=timings)
+
+        candidates, runs = self._execute(replies, timings, emit)
+        if not any(r.ok for r in runs) and self.backend.supports_chat and cfg.repair_rounds > 0:
+            failing = candidates[0]
+            repair = (
+                *messages,
+                Message("assistant", failing.code),
+                Message("user", REPAIR_REQUEST.format(message=failing.message)),
+            )
+            emit({"event": "stage", "stage": "repair"})
+            t0 = time.perf_counter()
+            try:
+                fixed = self.backend.generate(
+                    GenerationRequest(repair, GenerationConfig(n=1, max_new_tokens=cfg.max_new_tokens)),
+                    cancel=cancel,
+                )
+            except BackendError as exc:
+                fixed = []
+                failing.message += f" (self-repair failed: {exc})"
+            timings["repair"] = time.perf_counter() - t0
+            more, more_runs = self._execute(fixed, timings, emit, start=len(candidates), repaired=True)
+            candidates += more
+            runs += more_runs
+
+        t0 = time.perf_counter()
+        chosen = self._choose(candidates, runs, picture, emit)
+        timings["select"] = time.perf_counter() - t0
+        best = candidates[chosen]
+        run = runs[chosen]
+        return CadResult(
+            status=best.status,
+            code=best.code,
+            message=best.message,
+            volume=best.volume,
+            parameters=[asdict(p) for p in find_parameters(best.code)],
+            brep=run.brep,
+            step=run.step,
+            chosen=chosen,
+            candidates=candidates,
+            timings=timings,
+        )
+
+    def _generate(self, request, timings, emit, cancel) -> list[str]:
+        emit({"event": "stage", "stage": "generate", "backend": self.backend.name})
+        t0 = time.perf_counter()
+        replies = self.backend.generate(
+            request,
+            on_token=lambda i, piece: emit({"event": "token", "candidate": i, "text": piece}),
+            cancel=cancel,
+        )
+        timings["generate"] = time.perf_counter() - t0
+        return replies
+
+    def _execute(self, replies, timings, emit, *, start: int = 0, repaired: bool = False):
+        emit({"event": "stage", "stage": "execute"})
+        t0 = time.perf_counter()
+        codes = [extract_code(r) for r in replies]
+        outputs = ("brep", "step", "mesh")
+        if self._sandbox is not None:
+            futures = [self._sandbox.submit(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
+            runs: list[ExecutionResult] = [f.result() for f in futures]
+        else:
+            runs = [run_code(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
+        candidates = []
+        for i, (reply, code, run) in enumerate(zip(replies, codes, runs, strict=True)):
+            candidate = Candidate(
+                start + i, reply, code, run.status.value, run.message, run.volume, repaired=repaired
+            )
+            candidates.append(candidate)
+            emit(
+                {
+                    "event": "candidate",
+                    "index": candidate.index,
+                    "status": candidate.status,
+                    "message": run.message,
+                }
+            )
+        timings["execute"] = timings.get("execute", 0.0) + time.perf_counter() - t0
+        return candidates, runs
+
+    def _choose(self, candidates, runs, picture, emit) -> int:
+        ok = [i for i, r in enumerate(runs) if r.ok]
+        if not ok:
+            return 0
+        if len(ok) == 1 or picture is None or not self.config.select_by_render:
+            return ok[0]
+        from core.render import render_mesh
+        from core.render.compare import render_match_score
+
+        for i in ok:
+            if runs[i].mesh:
+                candidates[i].score = render_match_score(picture, render_mesh(runs[i].mesh))
+        emit({"event": "stage", "stage": "select"})
+        return max(ok, key=lambda i: (candidates[i].score or 0.0, -i))

@@ -1,0 +1,142 @@
+"""The image -> CAD pipeline end to end over HTTP, with a scripted OpenAI-compatible endpoint
+that answers real CadQuery code (the tiny random models of tests/models cannot write any)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cadquery as cq
+import pytest
+
+from core.models.remote import RemoteBackend
+from core.pipeline import ImageToCad, PipelineConfig
+from core.render import render_shape
+
+BOX = "import cadquery as cq\nsolid = cq.Workplane('XY').box(30, 30, 10)\n"
+CYLINDER = "import cadquery as cq\nradius = 12.0\nsolid = cq.Workplane('XY').circle(radius).extrude(10)\n"
+
+
+@pytest.fixture(scope="module")
+def cylinder_png() -> bytes:
+    buffer = io.BytesIO()
+    render_shape(cq.Workplane().circle(12).extrude(10)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_best_of_n_picks_the_candidate_that_looks_like_the_picture(stub, cylinder_png: bytes) -> None:
+    state, url = stub
+    state.reply(BOX, "```python\n" + CYLINDER + "```")
+    events: list[dict] = []
+    result = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(n=2)).run(
+        cylinder_png, on_event=events.append
+    )
+    assert result.ok and result.chosen == 1
+    assert result.code == CYLINDER
+    assert result.volume == pytest.approx(3.14159265 * 144 * 10, rel=1e-6)
+    assert result.candidates[1].score > result.candidates[0].score
+    assert {"name": "radius", "value": 12.0} in [
+        {k: p[k] for k in ("name", "value")} for p in result.parameters
+    ]
+    assert result.brep and result.step.startswith(b"ISO-10303-21")
+    assert {e["stage"] for e in events if e["event"] == "stage"} >= {"generate", "execute", "select"}
+    assert set(result.timings) >= {"prompt", "generate", "execute", "select"}
+    sent = state.requests[0]["body"]
+    assert sent["n"] == 2 and sent["messages"][0]["content"][0]["image_url"]["url"].startswith(
+        "data:image/png"
+    )
+
+
+def test_self_repair_sends_the_error_back(stub, cylinder_png: bytes) -> None:
+    state, url = stub
+    state.reply("import cadquery as cq\nsolid = cq.Workplane().circle(radius).extrude(10)\n")
+    state.reply(CYLINDER)
+    result = ImageToCad(RemoteBackend(base_url=url)).run(cylinder_png)
+    assert result.ok and result.chosen == 1 and result.candidates[1].repaired
+    assert result.candidates[0].status == "runtime_error"
+    repair = state.requests[1]["body"]["messages"]
+    assert [m["role"] for m in repair] == ["user", "assistant", "user"]
+    assert "radius" in repair[2]["content"] and "NameError" in repair[2]["content"]
+
+
+def test_failure_after_repair_keeps_the_error(stub, cylinder_png: bytes) -> None:
+    state, url = stub
+    state.reply("import os\nsolid = os.system('ls')")
+    state.reply("still no code")
+    result = ImageToCad(RemoteBackend(base_url=url)).run(cylinder_png)
+    assert not result.ok and result.status == "forbidden" and "import" in result.message
+    assert result.brep is None
+
+
+def test_broken_image_and_unreachable_endpoint(stub, cylinder_png: bytes) -> None:
+    _, url = stub
+    bad = ImageToCad(RemoteBackend(base_url=url)).run(b"definitely not a PNG")
+    assert bad.status == "bad_image" and "not a readable image" in bad.message
+    down = ImageToCad(RemoteBackend(base_url="http://127.0.0.1:9", model="m", max_retries=0)).run(
+        cylinder_png
+    )
+    assert down.status == "backend_error" and "cannot reach" in down.message
+
+
+def test_model_edit_is_verified(stub) -> None:
+    state, url = stub
+    state.reply(CYLINDER.replace("extrude(10)", "extrude(10).edges().fillet(1)"))
+    result = ImageToCad(RemoteBackend(base_url=url)).edit(CYLINDER, "add 1 mm fillets to all edges")
+    assert result.ok and "fillet(1)" in result.code
+    assert result.volume < 3.14159265 * 144 * 10
+    assert CYLINDER.strip() in state.requests[0]["body"]["messages"][0]["content"]
+
+
+CLI = [sys.executable, "-m", "core.cli.main", "image2cad"]
+
+
+def test_cli_json_and_step_output(stub, cylinder_png: bytes, tmp_path: Path) -> None:
+    state, url = stub
+    state.reply(CYLINDER)
+    image = tmp_path / "part.png"
+    image.write_bytes(cylinder_png)
+    out = subprocess.run(
+        [*CLI, str(image), "--endpoint", url, "-o", str(tmp_path / "part.step"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["status"] == "ok" and payload["code"] == CYLINDER and payload["volume"] > 4000
+    assert (tmp_path / "part.step").read_bytes().startswith(b"ISO-10303-21")
+
+
+def test_cli_events_stream(stub, cylinder_png: bytes, tmp_path: Path) -> None:
+    state, url = stub
+    state.reply(BOX)
+    image = tmp_path / "part.png"
+    image.write_bytes(cylinder_png)
+    out = subprocess.run(
+        [*CLI, str(image), "--endpoint", url, "--events"], capture_output=True, text=True, timeout=120
+    )
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert lines[0] == {"event": "stage", "stage": "generate", "backend": f"remote:{url}"}
+    assert lines[-1]["event"] == "result" and lines[-1]["status"] == "ok"
+
+
+def test_cli_errors_are_clear(tmp_path: Path) -> None:
+    missing = subprocess.run([*CLI, str(tmp_path / "nope.png")], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    image = tmp_path / "x.png"
+    image.write_bytes(b"not an image")
+    no_model = subprocess.run(
+        [*CLI, str(image)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin", "HOME": str(tmp_path)},
+    )
+    assert (
+        no_model.returncode == 2
+        and "no model configured" in no_model.stderr
+        and "Traceback" not in no_model.stderr
+    )
