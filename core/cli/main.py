@@ -32,12 +32,14 @@ def _root(
 
 
 def _register() -> None:
-    from core.cli import image2cad_cmd, iou_cmd, run_cmd, score_cmd
+    from core.cli import convert_cmd, image2cad_cmd, iou_cmd, run_cmd, score_cmd, serve_cmd
 
     app.command("run")(run_cmd.run)
     app.command("iou")(iou_cmd.iou)
     app.command("score")(score_cmd.score)
     app.command("image2cad")(image2cad_cmd.image2cad)
+    app.command("serve")(serve_cmd.serve)
+    app.command("convert-llava")(convert_cmd.convert_llava)
 
 
 _register()

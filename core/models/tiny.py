@@ -41,16 +41,17 @@ from core.models.llava_hf import (
 from core.models.prompt import CADCODER_QUESTION, IMAGE_TOKEN, VICUNA_SYSTEM
 
 LLAMA_SPECIALS = ("<unk>", "<s>", "</s>")
-# What the tokenizer's merges are learned from: the prompt and CadQuery in the dataset's style.
+# What the tokenizer's merges are learned from: the prompt, and CadQuery in the dataset's verbose
+# style with made-up numbers (nothing from the benchmark).
 TOKENIZER_CORPUS = (
     VICUNA_SYSTEM,
     f"USER: {CADCODER_QUESTION} ASSISTANT:",
     "import cadquery as cq\n"
     "# Generating a workplane for sketch 0\n"
-    "wp_sketch0 = cq.Workplane(cq.Plane(cq.Vector(-0.75, 0.296875, 0.0), cq.Vector(1.0, 0.0, 0.0), "
+    "wp_sketch0 = cq.Workplane(cq.Plane(cq.Vector(-0.5, 0.125, 0.0), cq.Vector(1.0, 0.0, 0.0), "
     "cq.Vector(0.0, 0.0, 1.0)))\n"
-    "loop0=wp_sketch0.moveTo(0.671875, 0.0).lineTo(0.671875, 0.2475).lineTo(0.0, 0.2475).close()\n"
-    "solid0=wp_sketch0.add(loop0).extrude(0.03125)\n"
+    "loop0=wp_sketch0.moveTo(0.25, 0.0).lineTo(0.25, 0.375).lineTo(0.0, 0.375).lineTo(0.0, 0.0).close()\n"
+    "solid0=wp_sketch0.add(loop0).extrude(0.0625)\n"
     "solid=solid0\n",
 )
 
