@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -56,8 +57,8 @@ class Stub:
         self.replies.append((200, {}, {"choices": choices}))
 
 
-@pytest.fixture
-def stub() -> Iterator[tuple[Stub, str]]:
+@contextlib.contextmanager
+def serve_stub() -> Iterator[tuple[Stub, str]]:
     """(the script, its base URL) for a real HTTP server on 127.0.0.1 in a thread."""
     state = Stub()
 
@@ -100,6 +101,20 @@ def stub() -> Iterator[tuple[Stub, str]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def stub() -> Iterator[tuple[Stub, str]]:
+    with serve_stub() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stub_server_factory():
+    """``serve_stub`` for fixtures of wider scope than ``stub``: ``with factory() as (state, url)``."""
+    return serve_stub

@@ -89,12 +89,63 @@ def edit_parameter_in_gui_updates_shape():
     assert obj.Shape.Volume > before
 
 
+def wait_for(panel, seconds=120):
+    deadline = time.monotonic() + seconds
+    while panel.job is not None and panel.job.process.state() != QtCore.QProcess.NotRunning:
+        QtGui.QApplication.processEvents()
+        time.sleep(0.02)
+        assert time.monotonic() < deadline, "the engine did not finish"
+    for _ in range(10):
+        QtGui.QApplication.processEvents()
+
+
+def use_test_endpoint():
+    from CADCoderWorkbench.preferences import PARAM_PATH
+
+    params = App.ParamGet(PARAM_PATH)
+    params.SetInt("Backend", 2)
+    params.SetString("Endpoint", os.environ["CADCODER_TEST_ENDPOINT"])
+
+
+def image_to_cad_adds_a_feature():
+    from CADCoderWorkbench.panels import ImagePanel
+
+    use_test_endpoint()
+    App.newDocument("FromImage")
+    panel = ImagePanel(os.path.join(SHOTS, "cylinder_input.png"))
+    Gui.Control.showDialog(panel)
+    wait_for(panel)
+    shoot("image_to_cad")
+    assert panel.result and panel.result["status"] == "ok", (panel.result, panel.stage.text())
+    obj = App.ActiveDocument.getObject("ImageToCAD")
+    assert obj is not None and abs(obj.Shape.Volume - 3.141592653589793 * 144 * 10) < 1e-3, panel.stage.text()
+    assert obj.radius == 12.0 and obj.SourceImage
+    assert "Done" in panel.stage.text()
+    panel.reject()
+
+
+def image_to_cad_failure_changes_nothing():
+    from CADCoderWorkbench.panels import ImagePanel
+
+    use_test_endpoint()
+    doc = App.newDocument("Unchanged")
+    panel = ImagePanel(os.path.join(SHOTS, "cylinder_input.png"))
+    Gui.Control.showDialog(panel)
+    wait_for(panel)
+    shoot("image_to_cad_error")
+    assert "No part was added" in panel.stage.text(), panel.stage.text()
+    assert doc.Objects == []
+    panel.reject()
+
+
 def run_all():
     for name, fn in [
         ("workbench_activates", workbench_activates),
         ("code_panel_builds_a_feature", code_panel_builds_a_feature),
         ("snapshot_is_448_white", snapshot_is_448_white),
         ("edit_parameter_in_gui_updates_shape", edit_parameter_in_gui_updates_shape),
+        ("image_to_cad_adds_a_feature", image_to_cad_adds_a_feature),
+        ("image_to_cad_failure_changes_nothing", image_to_cad_failure_changes_nothing),
     ]:
         record(name, fn)
     os._exit(0)
