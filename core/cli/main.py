@@ -32,7 +32,7 @@ def _root(
 
 
 def _register() -> None:
-    from core.cli import convert_cmd, image2cad_cmd, iou_cmd, run_cmd, score_cmd, serve_cmd
+    from core.cli import convert_cmd, image2cad_cmd, iou_cmd, run_cmd, score_cmd, serve_cmd, to_freecad_cmd
 
     app.command("run")(run_cmd.run)
     app.command("iou")(iou_cmd.iou)
@@ -40,6 +40,7 @@ def _register() -> None:
     app.command("image2cad")(image2cad_cmd.image2cad)
     app.command("serve")(serve_cmd.serve)
     app.command("convert-llava")(convert_cmd.convert_llava)
+    app.command("to-freecad")(to_freecad_cmd.to_freecad)
 
 
 _register()

@@ -1,0 +1,114 @@
+"""``cadcoder eval``: answer the paper's benchmark with a model, score it, and report like the paper.
+
+``--model DIR`` (a local HF LLaVA folder, e.g. a training checkpoint) or ``--endpoint URL
+--model-name M`` (any OpenAI-compatible server). Paper settings by default: greedy decoding, 3450
+new tokens, the paper's question (``--baseline-prompt`` adds the sentences it gave general models).
+``--json`` prints the same object as ``cadcoder score --json``. Rerunning with the same ``--out``
+skips every question already answered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import typer
+
+from core.paths import benchmark_dir
+
+
+def eval_(
+    model: Path | None = typer.Option(None, "--model", help="Local model folder (HF LLaVA format)."),
+    endpoint: str | None = typer.Option(
+        None, "--endpoint", help="OpenAI-compatible base URL, e.g. http://host:8000/v1."
+    ),
+    model_name: str | None = typer.Option(None, "--model-name", help="Model name at --endpoint."),
+    benchmark: Path | None = typer.Option(
+        None, "--benchmark", help="Benchmark folder (default: ../shared/benchmarks/gencad-code-test100)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default: runs/eval/<model>)."),
+    n: int = typer.Option(
+        1, "--n", min=1, help="Candidates per question; the first that runs is the answer."
+    ),
+    temperature: float = typer.Option(
+        0.0, "--temperature", min=0.0, help="0 = greedy (the paper's setting)."
+    ),
+    limit: int = typer.Option(0, "--limit", min=0, help="Only the first K questions (0: all 100)."),
+    baseline_prompt: bool = typer.Option(
+        False, "--baseline-prompt", help="Add the paper's extra sentences for general-purpose models."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the score object (same keys as `cadcoder score`)."
+    ),
+    workers: int = typer.Option(2, "--workers", min=1, help="Parallel sandbox and scoring processes."),
+    concurrency: int = typer.Option(
+        0, "--concurrency", min=0, help="Questions in flight (0: 1 local, 4 remote)."
+    ),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Per-script wall-clock limit, seconds."),
+    max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1, help="Generation budget per answer."),
+    gallery: bool = typer.Option(True, "--gallery/--no-gallery", help="Write gallery.html with renders."),
+) -> None:
+    """Evaluate a model on the CAD-Coder benchmark (VSR, IOU_best, IOU_robust) with reports."""
+    from rich.console import Console
+
+    from core.metrics.benchmark import BenchmarkError
+    from training.evaluation.run import EvalSettings, evaluate
+
+    err = Console(stderr=True, soft_wrap=True)
+    if (model is None) == (endpoint is None):
+        raise typer.BadParameter("give exactly one of --model DIR or --endpoint URL")
+    if endpoint is not None and not model_name:
+        raise typer.BadParameter("--endpoint needs --model-name", param_hint="--model-name")
+    if model is not None and not model.is_dir():
+        raise typer.BadParameter(f"{model}: no such model folder", param_hint="--model")
+    model_id = _model_id(model, model_name)
+    settings = EvalSettings(
+        benchmark=benchmark or benchmark_dir(),
+        out=out or Path("runs") / "eval" / re.sub(r"[^\w.-]+", "_", model_id),
+        model_id=model_id,
+        limit=limit,
+        n=n,
+        temperature=temperature,
+        baseline_prompt=baseline_prompt,
+        workers=workers,
+        timeout=timeout,
+        concurrency=concurrency or (1 if model is not None else 4),
+        gallery=gallery,
+        max_new_tokens=max_new_tokens,
+    )
+    backend = _backend(model, endpoint, model_name)
+    try:
+        report = evaluate(
+            backend, settings, on_answer=lambda qid: err.print(f"answered {qid}", highlight=False)
+        )
+    except BenchmarkError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo((settings.out / "results.md").read_text(encoding="utf-8"))
+    typer.echo(f"answers, scores, CSV, plots and gallery in {settings.out}")
+
+
+def _model_id(model: Path | None, model_name: str | None) -> str:
+    """The answers' ``model_id``: the folder name, with the run's name for ``final``/``step-N`` checkpoints."""
+    if model is None:
+        return str(model_name)
+    path = model.resolve()
+    if path.name == "final" or re.fullmatch(r"step-\d+", path.name):
+        run = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+        return f"{run.name}-{path.name}"
+    return path.name
+
+
+def _backend(model: Path | None, endpoint: str | None, model_name: str | None):
+    """The local backend for a folder; the remote one reads its key from $CADCODER_API_KEY or $OPENAI_API_KEY."""
+    if model is not None:
+        from core.models.local import LocalLlavaBackend
+
+        return LocalLlavaBackend(model)
+    from core.models.remote import RemoteBackend, RemoteConfig
+
+    return RemoteBackend(RemoteConfig(base_url=str(endpoint), model=model_name))
