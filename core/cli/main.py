@@ -32,7 +32,18 @@ def _root(
 
 
 def _register() -> None:
-    from core.cli import convert_cmd, image2cad_cmd, iou_cmd, run_cmd, score_cmd, serve_cmd, to_freecad_cmd
+    from core.cli import (
+        convert_cmd,
+        datagen_cmd,
+        eval_cmd,
+        image2cad_cmd,
+        iou_cmd,
+        run_cmd,
+        score_cmd,
+        serve_cmd,
+        to_freecad_cmd,
+        train_cmd,
+    )
 
     app.command("run")(run_cmd.run)
     app.command("iou")(iou_cmd.iou)
@@ -41,6 +52,9 @@ def _register() -> None:
     app.command("serve")(serve_cmd.serve)
     app.command("convert-llava")(convert_cmd.convert_llava)
     app.command("to-freecad")(to_freecad_cmd.to_freecad)
+    app.command("datagen")(datagen_cmd.datagen)
+    app.command("train")(train_cmd.train)
+    app.command("eval")(eval_cmd.eval_)
 
 
 _register()

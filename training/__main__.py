@@ -1,0 +1,18 @@
+"""``python -m training {datagen,train,eval}``: the same commands as ``cadcoder``, for machines
+(and ``accelerate launch -m training ...``) where only the package, not the entry point, is set up."""
+
+from __future__ import annotations
+
+import typer
+
+from core.cli.datagen_cmd import datagen
+from core.cli.eval_cmd import eval_
+from core.cli.train_cmd import train
+
+app = typer.Typer(name="training", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.command("datagen")(datagen)
+app.command("train")(train)
+app.command("eval")(eval_)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Benchmark evaluation: answers in the authors' format, scores from core.metrics, reports."""

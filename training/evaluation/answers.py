@@ -1,0 +1,133 @@
+"""Answering the benchmark with a model and writing the authors' answers format, resumably.
+
+``answers.jsonl`` holds one object per line: ``question_id``, ``prompt``, ``text`` (the raw reply),
+``answer_id``, ``model_id``, ``metadata`` — the format of CAD-Coder's (LLaVA's) ``model_vqa.py`` output,
+so ``cadcoder score`` and the authors' own scripts read it. Each answer is appended and flushed as
+soon as it exists: an interrupted run loses at most the question in flight, and a rerun skips every
+``question_id`` already in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.metrics.benchmark import BenchmarkSample
+from core.models.base import Backend, BackendError, GenerationConfig, GenerationRequest, ImageInput, Message
+from core.program.extract import extract_code
+from core.sandbox import SandboxPool
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    question: str
+    model_id: str
+    # Candidates per question; with more than one, the first that runs in the sandbox is the answer.
+    n: int = 1
+    temperature: float = 0.0
+    max_new_tokens: int = 3450
+    # Questions answered at once (threads); >1 only helps backends that serve requests concurrently.
+    concurrency: int = 1
+
+
+def answered_ids(path: Path) -> set[int]:
+    """question_ids already in an answers file (a half-written last line is ignored and rewritten)."""
+    if not path.is_file():
+        return set()
+    done = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                done.add(int(json.loads(line)["question_id"]))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                continue
+    return done
+
+
+def _repair_tail(path: Path) -> None:
+    """Drop a last line cut off mid-write, so appending starts on a clean line."""
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def answer_record(
+    sample: BenchmarkSample, settings: AnswerSettings, text: str, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "question_id": sample.question_id,
+        "prompt": settings.question,
+        "text": text,
+        "answer_id": uuid.uuid4().hex,
+        "model_id": settings.model_id,
+        "metadata": metadata,
+    }
+
+
+def choose(replies: list[str], sandbox: SandboxPool | None, timeout: float) -> tuple[int, list[str]]:
+    """Index of the answer among candidates (first that runs; 0 when none or only one) and statuses."""
+    if len(replies) == 1 or sandbox is None:
+        return 0, []
+    futures = [sandbox.submit(extract_code(r), timeout=timeout, outputs=()) for r in replies]
+    statuses = [f.result().status.value for f in futures]
+    return next((i for i, s in enumerate(statuses) if s == "ok"), 0), statuses
+
+
+def generate_answers(
+    backend: Backend,
+    samples: Iterable[BenchmarkSample],
+    path: Path,
+    settings: AnswerSettings,
+    *,
+    sandbox: SandboxPool | None = None,
+    timeout: float = 60.0,
+    on_answer: Callable[[int], None] | None = None,
+) -> int:
+    """Answer every sample not yet in ``path``; returns how many were answered now."""
+    _repair_tail(path)
+    done = answered_ids(path)
+    todo = [s for s in samples if s.question_id not in done]
+    lock = threading.Lock()
+    config = GenerationConfig(
+        n=settings.n, temperature=settings.temperature, max_new_tokens=settings.max_new_tokens
+    )
+
+    def one(sample: BenchmarkSample) -> None:
+        image = ImageInput(sample.image.read_bytes(), "image/png")
+        request = GenerationRequest((Message("user", settings.question, (image,)),), config)
+        try:
+            replies = backend.generate(request)
+            error = ""
+        except BackendError as exc:  # recorded as an empty (invalid) answer, never silently skipped
+            replies, error = [""], str(exc)
+        index, statuses = choose(replies, sandbox, timeout)
+        metadata: dict[str, Any] = {
+            "temperature": settings.temperature,
+            "max_new_tokens": settings.max_new_tokens,
+        }
+        if error:
+            metadata["error"] = error
+        if len(replies) > 1:
+            metadata.update(candidates=replies, candidate_statuses=statuses, chosen=index)
+        record = answer_record(sample, settings, replies[index], metadata)
+        with lock, open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record) + "\n")
+            fh.flush()
+        if on_answer is not None:
+            on_answer(sample.question_id)
+
+    if settings.concurrency <= 1:
+        for sample in todo:
+            one(sample)
+    else:
+        with ThreadPoolExecutor(settings.concurrency) as pool:
+            list(pool.map(one, todo))
+    return len(todo)

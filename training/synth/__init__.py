@@ -1,0 +1,1 @@
+"""Procedural CadQuery programs, executed in the sandbox, filtered, rendered and sharded."""
