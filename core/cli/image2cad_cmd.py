@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from core.models.base import BackendError
 from core.paths import EMBEDDED_MODEL_DIR
 
 NO_MODEL = (
@@ -72,7 +73,7 @@ def image2cad(
         raise typer.Exit(2)
     try:
         backend = make_backend(model, endpoint, model_name, quantization)
-    except Exception as exc:  # a bad URL or model directory: say so without a traceback
+    except BackendError as exc:  # a malformed URL or an unknown quantization
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if backend is None:
@@ -84,12 +85,22 @@ def image2cad(
             sys.stdout.write(json.dumps(event) + "\n")
             sys.stdout.flush()
 
+    try:
+        picture = image.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read {image}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc
     config = PipelineConfig(n=n, temperature=temperature, max_new_tokens=max_new_tokens, timeout=timeout)
-    result = ImageToCad(backend, config=config).run(image.read_bytes(), on_event=emit)
+    result = ImageToCad(backend, config=config).run(picture, on_event=emit)
     if result.ok and output is not None:
         data = result.step if output.suffix.lower() in (".step", ".stp") else result.brep
-        if data:
+        try:
+            if not data:
+                raise OSError(f"the sandbox returned no {output.suffix} data")
             output.write_bytes(data)
+        except OSError as exc:
+            typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from exc
     if as_json or events:
         payload = result.to_json() | {"output": str(output) if output and result.ok else None}
         sys.stdout.write(json.dumps({"event": "result", **payload} if events else payload) + "\n")

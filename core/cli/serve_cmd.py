@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from core.models.base import BackendError
 from core.paths import EMBEDDED_MODEL_DIR
 
 
@@ -27,20 +28,25 @@ def serve(
     ),
 ) -> None:
     """Serve a model at http://HOST:PORT/v1 for `image2cad --endpoint`, the workbench or any OpenAI client."""
-    import uvicorn
-
-    from core.models.local import LocalLlavaBackend
-    from core.server import ServerConfig, create_app
-
     if load_in_4bit and load_in_8bit:
         raise typer.BadParameter("choose one of --load-in-4bit and --load-in-8bit")
     directory = model or EMBEDDED_MODEL_DIR
     if not (directory / "config.json").is_file():
         typer.echo(f"error: no model at {directory} (config.json missing); pass --model DIR", err=True)
         raise typer.Exit(2)
+
+    import uvicorn  # heavy imports (torch, FastAPI) only once the arguments are known to be usable
+
+    from core.models.local import LocalLlavaBackend
+    from core.server import ServerConfig, create_app
+
     quantization = "4bit" if load_in_4bit else "8bit" if load_in_8bit else None
     backend = LocalLlavaBackend(directory, quantization=quantization)
-    backend.load()  # fail now, with the loader's message, rather than on the first request
+    try:
+        backend.load()  # fail now, with the loader's message, rather than on the first request
+    except BackendError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     key = api_key or os.environ.get("CADCODER_SERVER_API_KEY")
     if host not in ("127.0.0.1", "localhost", "::1") and not key:
         typer.echo(

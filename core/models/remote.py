@@ -4,6 +4,8 @@ Standard library only (``urllib``), because FreeCAD's own Python runs this clien
 httpx nor the ``openai`` package. The image travels as a base64 ``data:`` URL in an ``image_url``
 part. Failures become distinct :class:`BackendError` subclasses whose messages say what to do next;
 the API key is sent only in the Authorization header and never appears in a message or a log.
+429/5xx are retried with exponential back-off and jitter (``Retry-After`` wins when the server
+sends one); a set cancel event aborts even a blocked read (see ``cancel_watch``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from core.models.base import BackendError, GenerationCancelled, GenerationRequest, Message, TokenCallback
+from core.models.cancel_watch import CancelWatch
+from core.models.sse import sse_data
 
 log = logging.getLogger(__name__)
 API_KEY_VARIABLES = ("CADCODER_API_KEY", "OPENAI_API_KEY")
@@ -31,6 +35,10 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 class EndpointUnreachable(BackendError):
     """Nothing answers at the URL (refused, unknown host, timed out)."""
+
+
+class EndpointTimedOut(EndpointUnreachable):
+    """Connected (or tried to) but nothing arrived within the timeout."""
 
 
 class AuthenticationFailed(BackendError):
@@ -102,36 +110,62 @@ class RemoteBackend:
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> list[str]:
+        """``n`` replies; endpoints that ignore ``n`` (Ollama, LM Studio) are asked again for the rest."""
         cfg = request.config
+        _check(cancel)
         payload: dict[str, Any] = {
             "model": self.model,
             "messages": [_message(m) for m in request.messages],
-            "n": cfg.n,
             "temperature": cfg.temperature,
             "top_p": cfg.top_p,
             "max_tokens": cfg.max_new_tokens,
         }
-        if cfg.seed is not None:
-            payload["seed"] = cfg.seed
-        _check(cancel)
-        if on_token is None:
-            body = self._request("POST", "/chat/completions", payload)
-            _check(cancel)
-            return _choices(body, cfg.n, self.base_url)
-        payload["stream"] = True
-        texts = [""] * cfg.n
-        for chunk in self._stream("/chat/completions", payload, cancel):
-            for choice in chunk.get("choices") or []:
-                piece = (choice.get("delta") or {}).get("content") or ""
-                index = int(choice.get("index", 0))
-                if piece and 0 <= index < cfg.n:
-                    texts[index] += piece
-                    on_token(index, piece)
+        texts: list[str] = []
+        with CancelWatch(cancel) as watch:
+            while len(texts) < cfg.n:
+                wanted = cfg.n - len(texts)
+                batch = payload | {"n": wanted}
+                if cfg.seed is not None:
+                    batch["seed"] = cfg.seed + len(texts)
+                if on_token is None:
+                    body = self._request("POST", "/chat/completions", batch, watch)
+                    got = _choices(body, self.base_url)[:wanted]
+                else:
+                    got = self._streamed_choices(batch, wanted, len(texts), on_token, watch)
+                if not got:
+                    raise MalformedReply(f"{self.base_url}: the reply has no choices")
+                if len(got) < wanted:
+                    log.info(
+                        "%s returned %d of %d candidates; asking for the rest",
+                        self.base_url,
+                        len(got),
+                        wanted,
+                    )
+                texts += got
         return texts
+
+    def _streamed_choices(
+        self, payload: dict, wanted: int, first: int, on_token: TokenCallback, watch: CancelWatch
+    ) -> list[str]:
+        texts: dict[int, str] = {}
+        for chunk in self._stream("/chat/completions", payload | {"stream": True}, watch):
+            for choice in _stream_choices(chunk, self.base_url):
+                index = choice.get("index", 0)
+                if not isinstance(index, int) or not 0 <= index < wanted:
+                    continue
+                texts.setdefault(index, "")
+                delta = choice.get("delta")
+                piece = delta.get("content") if isinstance(delta, dict) else None
+                if isinstance(piece, str) and piece:
+                    texts[index] += piece
+                    on_token(first + index, piece)
+        return [texts[i] for i in sorted(texts)]
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    def _open(self, method: str, path: str, payload: dict | None) -> http.client.HTTPResponse:
+    def _open(
+        self, method: str, path: str, payload: dict | None, watch: CancelWatch
+    ) -> http.client.HTTPResponse:
         """The response to a request, retried on 429/5xx; raises the matching BackendError."""
         url = urllib.parse.urlsplit(self.base_url + path)
         data = json.dumps(payload).encode() if payload is not None else None
@@ -139,65 +173,85 @@ class RemoteBackend:
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         target = url.path + (f"?{url.query}" if url.query else "")
+        connection_type = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
         for attempt in range(self.config.max_retries + 1):
-            connection_type = (
-                http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-            )
             connection = connection_type(url.hostname, url.port, timeout=self.config.connect_timeout)
+            connected = False
             try:
                 connection.connect()
+                connected = True
+                watch.attach(connection)
+                # From here on the timeout bounds each wait for bytes, not the whole reply.
                 connection.sock.settimeout(self.config.read_timeout)
                 connection.request(method, target, body=data, headers=headers)
                 response = connection.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 connection.close()
-                raise EndpointUnreachable(
-                    f"cannot reach {self.base_url} ({exc.__class__.__name__}: {exc}); is the server running? "
-                    "Start one with `cadcoder serve --model DIR`, or check the URL in the settings."
-                ) from None
+                raise self._transport_error(exc, watch, connected=connected) from None
             if response.status < 400:
                 return response
             body = response.read()
             retry_after = response.getheader("Retry-After")
             connection.close()
             if response.status in RETRY_STATUSES and attempt < self.config.max_retries:
-                delay = _retry_after(retry_after) or self.config.backoff * 2**attempt * (
-                    1 + random.random() / 2
-                )
+                delay = _retry_after(retry_after)
+                if delay is None:
+                    delay = self.config.backoff * 2**attempt * (1 + random.random() / 2)
                 log.info(
-                    "%s %s: HTTP %s, retrying in %.1f s", method, self.base_url + path, response.status, delay
+                    "%s %s: HTTP %s, retrying in %.2f s", method, self.base_url + path, response.status, delay
                 )
-                time.sleep(delay)
+                watch.sleep(delay)
+                _check(watch.cancel)
                 continue
             raise self._http_error(response.status, body, payload)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _request(self, method: str, path: str, payload: dict | None) -> dict:
-        response = self._open(method, path, payload)
+    def _transport_error(self, exc: BaseException, watch: CancelWatch, *, connected: bool) -> BackendError:
+        if watch.cancelled:
+            return GenerationCancelled("generation cancelled")
+        if isinstance(exc, TimeoutError):
+            limit = self.config.read_timeout if connected else self.config.connect_timeout
+            return EndpointTimedOut(
+                f"{self.base_url} did not answer within {limit:g} s; the server may be overloaded "
+                "(raise the timeout in the settings) or unreachable."
+            )
+        if connected:
+            return EndpointUnreachable(
+                f"{self.base_url}: the connection broke ({exc.__class__.__name__}: {exc})"
+            )
+        return EndpointUnreachable(
+            f"cannot reach {self.base_url} ({exc.__class__.__name__}: {exc}); is the server running? "
+            "Start one with `cadcoder serve --model DIR`, or check the URL in the settings."
+        )
+
+    def _request(
+        self, method: str, path: str, payload: dict | None, watch: CancelWatch | None = None
+    ) -> dict:
+        watch = watch or CancelWatch(None)
+        response = self._open(method, path, payload, watch)
         try:
             raw = response.read()
         except (OSError, http.client.HTTPException) as exc:
-            raise EndpointUnreachable(
-                f"{self.base_url}: the connection broke while reading ({exc})"
-            ) from None
+            raise self._transport_error(exc, watch, connected=True) from None
         finally:
             response.close()
+        if watch.cancelled:
+            raise GenerationCancelled("generation cancelled")
         try:
-            return json.loads(raw)
+            body = json.loads(raw)
         except ValueError as exc:
             raise MalformedReply(f"{self.base_url}{path}: the reply is not JSON ({raw[:80]!r})") from exc
+        if not isinstance(body, dict):
+            raise MalformedReply(f"{self.base_url}{path}: the reply is not a JSON object")
+        return body
 
-    def _stream(self, path: str, payload: dict, cancel: threading.Event | None) -> Iterator[dict]:
-        """Server-sent events: ``data: {json}`` lines until ``data: [DONE]``."""
-        response = self._open("POST", path, payload)
+    def _stream(self, path: str, payload: dict, watch: CancelWatch) -> Iterator[dict]:
+        """Server-sent events: ``data: {json}`` events until ``data: [DONE]``."""
+        response = self._open("POST", path, payload, watch)
         try:
-            for line in response:
-                _check(cancel)
-                line = line.strip()
-                if not line.startswith(b"data:"):
-                    continue
-                data = line[5:].strip()
-                if data == b"[DONE]":
+            for data in sse_data(response):
+                _check(watch.cancel)
+                if data.strip() == b"[DONE]":
                     return
                 try:
                     chunk = json.loads(data)
@@ -205,15 +259,18 @@ class RemoteBackend:
                     raise MalformedReply(
                         f"{self.base_url}{path}: a stream event is not JSON ({data[:80]!r})"
                     ) from exc
+                if not isinstance(chunk, dict):
+                    raise MalformedReply(f"{self.base_url}{path}: a stream event is not a JSON object")
                 if "error" in chunk:
-                    raise EndpointBusy(
+                    raise BackendError(
                         f"{self.base_url}: the stream ended with an error: {_error_text(chunk)}"
                     )
                 yield chunk
         except (OSError, http.client.HTTPException) as exc:
-            raise EndpointUnreachable(f"{self.base_url}: the stream broke ({exc})") from None
+            raise self._transport_error(exc, watch, connected=True) from None
         finally:
             response.close()
+        _check(watch.cancel)
         raise MalformedReply(f"{self.base_url}{path}: the stream ended without [DONE]")
 
     def _http_error(self, status: int, body: bytes, payload: dict | None) -> BackendError:
@@ -262,15 +319,22 @@ def _message(message: Message) -> dict[str, Any]:
     return {"role": message.role, "content": parts}
 
 
-def _choices(body: dict, n: int, where: str) -> list[str]:
+def _choices(body: dict, where: str) -> list[str]:
     try:
         choices = sorted(body["choices"], key=lambda c: c.get("index", 0))
         texts = [c["message"]["content"] or "" for c in choices]
     except (KeyError, TypeError, AttributeError) as exc:
         raise MalformedReply(f"{where}: the reply has no choices[].message.content") from exc
-    if len(texts) < n:
-        raise MalformedReply(f"{where}: asked for {n} candidates, got {len(texts)}")
-    return texts[:n]
+    if not all(isinstance(t, str) for t in texts):
+        raise MalformedReply(f"{where}: a choice's message.content is not text")
+    return texts
+
+
+def _stream_choices(chunk: dict, where: str) -> list[dict]:
+    choices = chunk.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+        raise MalformedReply(f"{where}: a stream event has no choices[] list")
+    return choices
 
 
 def _error_text(body: Any) -> str:

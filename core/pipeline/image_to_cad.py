@@ -27,6 +27,7 @@ from core.models.base import (
     ImageInput,
     Message,
 )
+from core.models.prompt import follow_up, image_question
 from core.pipeline.config import PipelineConfig
 from core.pipeline.result import CadResult, Candidate
 from core.program import extract_code, find_parameters
@@ -78,7 +79,7 @@ class ImageToCad:
             image_input, picture = load_image(image)
         except ValueError as exc:
             return CadResult("bad_image", message=str(exc))
-        messages: tuple[Message, ...] = (Message("user", self.config.question, (image_input,)),)
+        messages = image_question(image_input, self.config.question)
         timings["prompt"] = time.perf_counter() - t0
         return self._generate_and_choose(messages, picture, timings, emit, cancel)
 
@@ -118,33 +119,14 @@ class ImageToCad:
         )
         try:
             replies = self._generate(request, timings, emit, cancel)
+            _check(cancel)
+            candidates, runs = self._execute(replies, timings, emit)
+            if self.backend.supports_chat:
+                self._repair(messages, candidates, runs, timings, emit, cancel)
         except GenerationCancelled:
             return CadResult("cancelled", message="cancelled", timings=timings)
         except BackendError as exc:
             return CadResult("backend_error", message=str(exc), timings=timings)
-
-        candidates, runs = self._execute(replies, timings, emit)
-        if not any(r.ok for r in runs) and self.backend.supports_chat and cfg.repair_rounds > 0:
-            failing = candidates[0]
-            repair = (
-                *messages,
-                Message("assistant", failing.code),
-                Message("user", REPAIR_REQUEST.format(message=failing.message)),
-            )
-            emit({"event": "stage", "stage": "repair"})
-            t0 = time.perf_counter()
-            try:
-                fixed = self.backend.generate(
-                    GenerationRequest(repair, GenerationConfig(n=1, max_new_tokens=cfg.max_new_tokens)),
-                    cancel=cancel,
-                )
-            except BackendError as exc:
-                fixed = []
-                failing.message += f" (self-repair failed: {exc})"
-            timings["repair"] = time.perf_counter() - t0
-            more, more_runs = self._execute(fixed, timings, emit, start=len(candidates), repaired=True)
-            candidates += more
-            runs += more_runs
 
         t0 = time.perf_counter()
         chosen = self._choose(candidates, runs, picture, emit)
@@ -163,6 +145,42 @@ class ImageToCad:
             candidates=candidates,
             timings=timings,
         )
+
+    def _repair(self, messages, candidates, runs, timings, emit, cancel) -> None:
+        """While nothing runs, send the latest failure's error back and ask for corrected code; the
+        conversation keeps every round, so the model sees what it already tried."""
+        conversation = tuple(messages)
+        for _round in range(self.config.repair_rounds):
+            if any(r.ok for r in runs):
+                return
+            _check(cancel)
+            failing = candidates[-1]
+            conversation = follow_up(
+                conversation, failing.code, REPAIR_REQUEST.format(message=failing.message)
+            )
+            emit({"event": "stage", "stage": "repair"})
+            first = len(candidates)
+            t0 = time.perf_counter()
+            try:
+                fixed = self.backend.generate(
+                    GenerationRequest(
+                        conversation, GenerationConfig(n=1, max_new_tokens=self.config.max_new_tokens)
+                    ),
+                    on_token=lambda i, piece, first=first: emit(
+                        {"event": "token", "candidate": first + i, "text": piece}
+                    ),
+                    cancel=cancel,
+                )
+            except GenerationCancelled:
+                raise
+            except BackendError as exc:
+                failing.message += f" (self-repair failed: {exc})"
+                return
+            finally:
+                timings["repair"] = timings.get("repair", 0.0) + time.perf_counter() - t0
+            more, more_runs = self._execute(fixed, timings, emit, start=len(candidates), repaired=True)
+            candidates += more
+            runs += more_runs
 
     def _generate(self, request, timings, emit, cancel) -> list[str]:
         emit({"event": "stage", "stage": "generate", "backend": self.backend.name})
@@ -203,6 +221,8 @@ class ImageToCad:
         return candidates, runs
 
     def _choose(self, candidates, runs, picture, emit) -> int:
+        """Among candidates that run, the best render-and-compare score (ties: the earlier one);
+        with none running, the first, whose error is the most useful to show."""
         ok = [i for i, r in enumerate(runs) if r.ok]
         if not ok:
             return 0
@@ -216,3 +236,8 @@ class ImageToCad:
                 candidates[i].score = render_match_score(picture, render_mesh(runs[i].mesh))
         emit({"event": "stage", "stage": "select"})
         return max(ok, key=lambda i: (candidates[i].score or 0.0, -i))
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise GenerationCancelled("cancelled")

@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_CANDIDATES = 8
 MAX_TOKENS = 4096
+MAX_STOP_SEQUENCES = 4  # OpenAI's limit
+
+StopSequence = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class TextPart(BaseModel):
@@ -47,6 +50,7 @@ class ChatCompletionRequest(BaseModel):
     max_tokens: int | None = Field(None, ge=1, le=MAX_TOKENS)
     seed: int | None = Field(None, ge=0, le=2**32 - 1)
     stream: bool = False
+    stop: StopSequence | Annotated[list[StopSequence], Field(max_length=MAX_STOP_SEQUENCES)] | None = None
 
 
 class ResponseMessage(BaseModel):

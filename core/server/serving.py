@@ -6,17 +6,24 @@ import time
 import uuid
 
 from core.models.base import GenerationConfig, GenerationRequest, Message
+from core.models.prompt import render_prompt
 from core.server.images import decode_data_url
 from core.server.protocol import ChatCompletion, ChatCompletionRequest, ChatMessage, Choice, ResponseMessage
+from core.server.stops import truncate_at_stop
 
 DEFAULT_MAX_TOKENS = 3450  # the paper's budget
 
 
 def to_generation_request(body: ChatCompletionRequest) -> GenerationRequest:
-    """The backend's request; raises core.server.images.ImageRejected for unusable images."""
+    """The backend's request; ValueError for a conversation the model's template cannot take
+    (``core.server.images.ImageRejected``, a ValueError, for unusable images)."""
     messages = tuple(_message(m) for m in body.messages)
     if messages[-1].role != "user":
         raise ValueError("the last message must be the user's")
+    try:  # checked here, so a conversation the model cannot take is a 400, not a backend 500
+        render_prompt(messages)
+    except ValueError as exc:
+        raise ValueError(f"the conversation does not fit the model's chat template: {exc}") from exc
     config = GenerationConfig(
         n=body.n,
         temperature=body.temperature,
@@ -39,7 +46,15 @@ def _message(message: ChatMessage) -> Message:
     return Message(message.role, "\n".join(texts), tuple(images))
 
 
-def completion(model: str, texts: list[str]) -> ChatCompletion:
+def stop_sequences(body: ChatCompletionRequest) -> tuple[str, ...]:
+    if body.stop is None:
+        return ()
+    return (body.stop,) if isinstance(body.stop, str) else tuple(body.stop)
+
+
+def completion(model: str, texts: list[str], stops: tuple[str, ...] = ()) -> ChatCompletion:
+    """The non-streamed answer; stop sequences cut each text (the backend cannot see them)."""
+    texts = [truncate_at_stop(t, stops)[0] for t in texts]
     return ChatCompletion(
         id=f"chatcmpl-{uuid.uuid4().hex}",
         created=int(time.time()),
@@ -48,8 +63,19 @@ def completion(model: str, texts: list[str]) -> ChatCompletion:
     )
 
 
-def chunk(completion_id: str, model: str, index: int, piece: str | None, finish: str | None = None) -> dict:
-    delta = {"content": piece} if piece is not None else {}
+def chunk(
+    completion_id: str,
+    model: str,
+    index: int,
+    piece: str | None,
+    *,
+    finish: str | None = None,
+    role: str | None = None,
+) -> dict:
+    """One ``chat.completion.chunk``; the first per candidate carries the role, the last ``finish``."""
+    delta: dict[str, str] = {"role": role} if role else {}
+    if piece is not None:
+        delta["content"] = piece
     return {
         "id": completion_id,
         "object": "chat.completion.chunk",

@@ -62,6 +62,17 @@ def test_self_repair_sends_the_error_back(stub, cylinder_png: bytes) -> None:
     assert "radius" in repair[2]["content"] and "NameError" in repair[2]["content"]
 
 
+def test_every_repair_round_keeps_the_whole_conversation(stub, cylinder_png: bytes) -> None:
+    state, url = stub
+    for missing in ("radius", "height", "width"):
+        state.reply(f"import cadquery as cq\nsolid = cq.Workplane().circle({missing}).extrude(1)\n")
+    result = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(repair_rounds=2)).run(cylinder_png)
+    assert [c.repaired for c in result.candidates] == [False, True, True] and not result.ok
+    last = state.requests[2]["body"]["messages"]
+    assert [m["role"] for m in last] == ["user", "assistant", "user", "assistant", "user"]
+    assert "height" in last[3]["content"] and "'height' is not defined" in last[4]["content"]
+
+
 def test_failure_after_repair_keeps_the_error(stub, cylinder_png: bytes) -> None:
     state, url = stub
     state.reply("import os\nsolid = os.system('ls')")

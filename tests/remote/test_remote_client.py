@@ -8,6 +8,8 @@ import json
 import logging
 import socket
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,6 +17,7 @@ from core.models.base import GenerationCancelled, GenerationConfig, GenerationRe
 from core.models.remote import (
     AuthenticationFailed,
     EndpointBusy,
+    EndpointTimedOut,
     EndpointUnreachable,
     MalformedReply,
     ModelNotFound,
@@ -136,3 +139,78 @@ def test_base_url_forms_are_normalised(stub) -> None:
     for form in (root, root + "/", url, url + "/chat/completions"):
         assert RemoteBackend(base_url=form).base_url == url
     assert RemoteBackend(base_url=root).model == "cadcoder-mini"  # first model of /v1/models
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A port that accepts connections (the kernel's backlog) but never answers a byte."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+
+
+def test_read_timeout_is_its_own_error(silent_endpoint: str) -> None:
+    backend = RemoteBackend(base_url=silent_endpoint, model="m", read_timeout=0.3, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(EndpointTimedOut, match=r"did not answer within 0.3 s"):
+        backend.generate(request())
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_cancel_interrupts_a_blocked_read(silent_endpoint: str, stream: bool) -> None:
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    backend = RemoteBackend(base_url=silent_endpoint, model="m", read_timeout=60, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(GenerationCancelled):
+        backend.generate(request(), cancel=cancel, on_token=(lambda i, p: None) if stream else None)
+    assert time.monotonic() - started < 5
+
+
+def test_cancel_between_stream_events_stops_reading(stub) -> None:
+    state, url = stub
+    state.replies.append(
+        (
+            200,
+            {},
+            ["data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": c}}]}) for c in "abc"]
+            + ["data: [DONE]"],
+        )
+    )
+    cancel = threading.Event()
+    pieces: list[str] = []
+
+    def on_token(_index: int, piece: str) -> None:
+        pieces.append(piece)
+        cancel.set()
+
+    with pytest.raises(GenerationCancelled):
+        RemoteBackend(base_url=url, model="m").generate(request(), on_token=on_token, cancel=cancel)
+    assert pieces == ["a"]
+
+
+def test_retry_after_is_honoured_and_the_key_stays_out_of_the_log(stub, caplog) -> None:
+    state, url = stub
+    state.replies.append((503, {"Retry-After": "0.6"}, {"error": {"message": "warming up"}}))
+    state.reply("ok")
+    caplog.set_level(logging.DEBUG)
+    started = time.monotonic()
+    assert RemoteBackend(base_url=url, model="m", api_key=KEY, backoff=0.001).generate(request()) == ["ok"]
+    assert time.monotonic() - started >= 0.6
+    assert "HTTP 503, retrying in 0.60 s" in caplog.text and KEY not in caplog.text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_endpoints_that_ignore_n_are_asked_again(stub, stream: bool) -> None:
+    state, url = stub
+    state.reply("solid = 1")  # like Ollama: one choice whatever n says
+    state.reply("solid = 2", "solid = 3")
+    pieces: list[tuple[int, str]] = []
+    backend = RemoteBackend(base_url=url, model="m")
+    texts = backend.generate(request(n=3), on_token=(lambda i, p: pieces.append((i, p))) if stream else None)
+    assert texts == ["solid = 1", "solid = 2", "solid = 3"]
+    assert [r["body"]["n"] for r in state.requests] == [3, 2]
+    if stream:
+        assert sorted(pieces) == [(0, "solid = 1"), (1, "solid = 2"), (2, "solid = 3")]

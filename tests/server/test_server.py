@@ -90,6 +90,15 @@ def test_our_remote_client_talks_to_our_server(server) -> None:
         ({"model": "tiny", "messages": []}, 400, "messages"),
         ({"model": "tiny", "messages": messages(data_url(png())), "n": 99}, 400, "n"),
         ({"model": "tiny", "messages": [{"role": "assistant", "content": "hi"}]}, 400, "last message"),
+        (
+            {
+                "model": "tiny",
+                "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
+            },
+            400,
+            "chat template",
+        ),
+        ({"model": "tiny", "messages": [{"role": "user", "content": "<image> box"}]}, 400, "chat template"),
     ],
 )
 def test_bad_requests_get_openai_shaped_4xx(server, body: dict, status: int, fragment: str) -> None:
