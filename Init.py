@@ -1,2 +1,3 @@
-# FreeCAD runs this at start-up in console and GUI mode; kept empty of work on purpose: the
-# workbench imports its modules lazily (see InitGui.py), and nothing heavy is ever imported here.
+# FreeCAD runs this at start-up in console and GUI mode. It stays empty on purpose: documents with
+# CadQuery features import CADCoderWorkbench.cadquery_feature themselves when they are opened, and
+# nothing heavy may load at start-up.

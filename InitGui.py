@@ -1,5 +1,5 @@
-# FreeCAD executes this file at GUI start-up. Only the workbench class is defined here: its
-# commands, panels and the engine client are imported when the user first activates it.
+# FreeCAD executes this file at GUI start-up: only the workbench class lives here. Its commands,
+# panels and the engine client are imported when the user first activates the workbench.
 import FreeCADGui as Gui
 
 
@@ -18,6 +18,11 @@ class CADCoderWorkbench(Gui.Workbench):
         commands.register()
         self.appendToolbar("CAD-Coder", commands.TOOLBAR)
         self.appendMenu("CAD-Coder", commands.MENU)
+
+    def Activated(self):
+        from CADCoderWorkbench import commands
+
+        commands.on_activated()
 
     def GetClassName(self):
         return "Gui::PythonWorkbench"

@@ -1,105 +1,172 @@
-"""The "CadQuery feature": a FeaturePython object whose shape is the solid of its CadQuery code.
+"""The CadQuery feature: a ``Part::FeaturePython`` whose shape is the solid of its CadQuery code.
 
-Module path and class name are stored in every saved .FCStd file: never rename them. The code and
-its parameters live in properties; every parameter found by ``core.program.find_parameters`` gets a
-property of the same name in the "Parameters" group (floats stay floats, integers integers, so the
-code's values round-trip exactly). ``execute`` writes the property values into the code, runs it in
-the sandbox (a .venv process: CadQuery never loads into FreeCAD) and reads the BREP back. A failure
-keeps the last good shape and reports the error in ``Status`` and on the console. Reopening a
-document shows the stored shape without running anything until a parameter changes.
+The proxy's module path and class name (``CADCoderWorkbench.cadquery_feature.CadQueryFeature``)
+are written into every saved .FCStd: never rename or move them (leave a re-export if you must).
+
+Life of a feature. The code, the source picture (inside the .FCStd, ``PropertyFileIncluded``), the
+backend and a status are properties; every parameter of the code is a property of the same name in
+the "Parameters" group (see ``parameter_properties``). ``execute`` writes those values into the
+code, runs it in the sandbox (an engine process; CadQuery never loads into FreeCAD) and reads the
+BREP back. ``BuiltFrom`` fingerprints the code the current shape came from, so a recompute that
+changes nothing (moving the part, reopening the file, undo) never runs code: a saved document opens
+with its stored shape even where no engine is installed. A failing run keeps the last good shape,
+writes the error to ``Status`` and the console, and raises, which marks the object as failed in the
+tree. GUI-less: ``make_cadquery_feature`` and ``update_code`` serve scripts, tests and panels alike,
+each change as one undo transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import FreeCAD as App
 import Part
 
-from CADCoderWorkbench import bootstrap
-
-bootstrap.put_repository_first()
-
+from CADCoderWorkbench import engine, preferences
+from CADCoderWorkbench.parameter_properties import PARAMETER_GROUP, parameter_properties
 from core.program import apply_parameters, find_parameters
-from core.sandbox import run_code
+from core.sandbox import ExecutionResult
 
-PARAMETER_GROUP = "Parameters"
-FEATURE_GROUP = "CadQuery"
+FEATURE_GROUP = "Generated"
+NORMAL, READ_ONLY, HIDDEN = 0, 1, 2
+
+# (type, name, tooltip, editor mode): added on creation and, when missing, on restore, so documents
+# saved by an older version gain new properties instead of breaking.
+PROPERTIES = (
+    (
+        "App::PropertyString",
+        "Code",
+        "CadQuery source of this feature (edit: double-click the feature)",
+        HIDDEN,
+    ),
+    (
+        "App::PropertyFileIncluded",
+        "SourceImage",
+        "Picture the code was generated from (kept in the file)",
+        NORMAL,
+    ),
+    ("App::PropertyString", "Backend", "Model that wrote the code", READ_ONLY),
+    ("App::PropertyString", "Status", "Result of the last run of the code", READ_ONLY),
+    ("App::PropertyString", "BuiltFrom", "Fingerprint of the code the shape was built from", HIDDEN),
+)
+
+
+class FeatureError(RuntimeError):
+    """The code did not produce a solid; the previous shape is kept."""
 
 
 class CadQueryFeature:
-    """Proxy of a ``Part::FeaturePython`` object."""
-
-    def __init__(self, obj, code: str) -> None:
+    def __init__(self, obj) -> None:
         obj.Proxy = self
-        obj.addProperty("App::PropertyString", "Code", FEATURE_GROUP, "CadQuery source of this feature")
-        obj.addProperty("App::PropertyString", "Status", FEATURE_GROUP, "Result of the last run")
-        obj.addProperty("App::PropertyFileIncluded", "SourceImage", FEATURE_GROUP, "Picture it was made from")
-        obj.addProperty("App::PropertyString", "Backend", FEATURE_GROUP, "Model that wrote the code")
-        obj.setEditorMode("Status", 1)  # read-only
-        obj.setEditorMode("Code", 2)  # hidden: edited through the code panel, not a one-line field
-        obj.Code = code
-        sync_parameters(obj)
+        add_properties(obj)
 
     def execute(self, obj) -> None:
         code = current_code(obj)
-        result = run_code(code, timeout=60.0, outputs=("brep",))
-        if not result.ok or result.brep is None:
-            obj.Status = f"{result.status.value}: {result.message}"
-            App.Console.PrintError(f"{obj.Label}: {obj.Status} (the previous shape is kept)\n")
-            return
-        shape = Part.Shape()
-        shape.importBrepFromString(result.brep.decode("utf-8"))
-        obj.Shape = shape
-        if code != obj.Code:
-            obj.Code = code
-        obj.Status = f"ok: volume {result.volume:.6g}"
+        if obj.BuiltFrom == fingerprint(code) and not obj.Shape.isNull():
+            return  # the shape already is this code's solid
+        apply_result(obj, code, engine.run(code, preferences.load()))
 
     def onDocumentRestored(self, obj) -> None:
-        obj.Proxy = self
+        add_properties(obj)
 
+    # FreeCAD 0.20 pickles proxies with __getstate__/__setstate__, later versions with dumps/loads.
     def __getstate__(self):
         return None
 
     def __setstate__(self, state) -> None:
         return None
 
+    def dumps(self):
+        return None
+
+    def loads(self, state) -> None:
+        return None
+
+
+def add_properties(obj) -> None:
+    for type_id, name, tooltip, mode in PROPERTIES:
+        if name not in obj.PropertiesList:
+            obj.addProperty(type_id, name, FEATURE_GROUP, tooltip)
+        obj.setEditorMode(name, mode)
+
+
+def fingerprint(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def is_cadquery_feature(obj) -> bool:
+    return isinstance(getattr(obj, "Proxy", None), CadQueryFeature)
+
+
+def parameter_names(obj) -> dict[str, str]:
+    """Parameter name in the code -> property name on ``obj``."""
+    return {p.parameter.name: p.name for p in _properties_for(obj, obj.Code)}
+
 
 def current_code(obj) -> str:
     """The code with the values the user typed into the parameter properties."""
     values = {}
-    for param in find_parameters(obj.Code):
-        if hasattr(obj, param.name):
-            value = getattr(obj, param.name)
-            values[param.name] = int(value) if isinstance(param.value, int) else float(value)
+    for prop in _properties_for(obj, obj.Code):
+        if prop.name in obj.PropertiesList:
+            value = getattr(obj, prop.name)
+            values[prop.parameter.name] = (
+                int(value) if isinstance(prop.parameter.value, int) else float(value)
+            )
     return apply_parameters(obj.Code, values)
 
 
 def sync_parameters(obj) -> None:
-    """One property per parameter of the code; properties of parameters that vanished are removed."""
-    params = find_parameters(obj.Code)
-    wanted = {p.name for p in params}
-    for name in obj.PropertiesList:
-        if obj.getGroupOfProperty(name) == PARAMETER_GROUP and name not in wanted:
+    """Make the "Parameters" group match ``obj.Code``: add, retype, set, and drop vanished ones."""
+    wanted = {p.name: p for p in _properties_for(obj, obj.Code)}
+    for name in _parameter_property_names(obj):
+        if name not in wanted or obj.getTypeIdOfProperty(name) != wanted[name].type_id:
             obj.removeProperty(name)
-    for param in params:
-        if not hasattr(obj, param.name):
-            kind = "App::PropertyInteger" if isinstance(param.value, int) else "App::PropertyFloat"
-            where = f"line {param.line}" + (f", {param.call}()" if param.call else "")
-            obj.addProperty(kind, param.name, PARAMETER_GROUP, f"{param.text} in the code ({where})")
-        setattr(obj, param.name, param.value)
+    for prop in wanted.values():
+        if prop.name not in obj.PropertiesList:
+            obj.addProperty(prop.type_id, prop.name, PARAMETER_GROUP, prop.tooltip)
+        setattr(obj, prop.name, prop.parameter.value)
 
 
-def make_cadquery_feature(doc, code: str, name: str = "CadQueryPart", image_path: str | None = None):
-    """A new feature in ``doc`` built from ``code``, as one undo step; raises ValueError (and
-    leaves the document unchanged) when the code does not make a solid."""
-    result = run_code(code, timeout=60.0, outputs=("brep",))
+def apply_result(obj, code: str, result: ExecutionResult) -> None:
+    """Put a run's solid into ``obj``; on failure keep the shape, report, and raise FeatureError."""
+    if not result.ok or result.brep is None:
+        obj.Status = engine.describe(result)
+        App.Console.PrintError(f"{obj.Label}: {obj.Status} (the previous shape is kept)\n")
+        raise FeatureError(obj.Status)
+    shape = Part.Shape()
+    shape.importBrepFromString(result.brep.decode("utf-8"))
+    obj.Shape = shape
+    if obj.Code != code:
+        obj.Code = code
+    obj.BuiltFrom = fingerprint(code)
+    obj.Status = engine.describe(result)
+
+
+def make_cadquery_feature(
+    doc,
+    code: str,
+    name: str = "CadQueryPart",
+    image_path: str | None = None,
+    backend: str = "",
+    result: ExecutionResult | None = None,
+):
+    """A new feature in ``doc`` from ``code`` as one undo step. ``result`` is a run of exactly this
+    code done elsewhere (a panel's worker thread), so it is not run twice. Raises ValueError and
+    leaves the document unchanged when the code does not make a solid."""
+    result = result if result is not None else engine.run(code, preferences.load())
     if not result.ok:
-        raise ValueError(f"{result.status.value}: {result.message}")
+        raise ValueError(engine.describe(result))
     doc.openTransaction("Add CadQuery feature")
+    obj = None
     try:
         obj = doc.addObject("Part::FeaturePython", name)
-        CadQueryFeature(obj, code)
+        CadQueryFeature(obj)
+        obj.Code = code
+        sync_parameters(obj)
         if image_path:
             obj.SourceImage = image_path
+        obj.Backend = backend
+        apply_result(obj, code, result)
         if App.GuiUp:
             from CADCoderWorkbench.view_provider import CadQueryViewProvider
 
@@ -107,6 +174,38 @@ def make_cadquery_feature(doc, code: str, name: str = "CadQueryPart", image_path
         doc.recompute()
     except Exception:
         doc.abortTransaction()
+        if obj is not None and doc.getObject(obj.Name) is not None:  # no undo in console mode
+            doc.removeObject(obj.Name)
         raise
     doc.commitTransaction()
     return obj
+
+
+def update_code(
+    obj, code: str, result: ExecutionResult | None = None, label: str = "Edit CadQuery code"
+) -> None:
+    """Replace the feature's code (its parameters follow) as one undo step; ValueError, and no
+    change, when the new code does not make a solid."""
+    result = result if result is not None else engine.run(code, preferences.load())
+    if not result.ok:
+        raise ValueError(engine.describe(result))
+    doc = obj.Document
+    doc.openTransaction(label)
+    try:
+        obj.Code = code
+        sync_parameters(obj)
+        apply_result(obj, code, result)
+        doc.recompute()
+    except Exception:
+        doc.abortTransaction()
+        raise
+    doc.commitTransaction()
+
+
+def _parameter_property_names(obj) -> list[str]:
+    return [n for n in obj.PropertiesList if obj.getGroupOfProperty(n) == PARAMETER_GROUP]
+
+
+def _properties_for(obj, code: str):
+    reserved = (set(dir(obj)) | set(obj.PropertiesList)) - set(_parameter_property_names(obj))
+    return parameter_properties(find_parameters(code), reserved)

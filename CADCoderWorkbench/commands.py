@@ -1,191 +1,169 @@
-"""The workbench's commands: what each toolbar button does, as thin calls into panels and core."""
+"""The workbench's commands, declared as data (ID, icon, menu text, tooltip) with thin actions.
+
+Commands are GUI glue only: they pick a file or the selection and open a task panel; panels call
+the GUI-less make-functions of ``cadquery_feature``. Panels are imported when a command runs, so
+activating the workbench loads no Qt forms and nothing of the engine.
+"""
 
 from __future__ import annotations
-
-import difflib
-import tempfile
-from pathlib import Path
 
 import FreeCAD as App
 import FreeCADGui as Gui
 from PySide import QtGui
 
-from CADCoderWorkbench.bootstrap import REPO_ROOT
+from CADCoderWorkbench import engine, preferences
+from CADCoderWorkbench.cadquery_feature import is_cadquery_feature
+from CADCoderWorkbench.panel_widgets import ICON_DIR, UI_DIR, icon
 
-ICONS = REPO_ROOT / "resources" / "icons"
-SNAPSHOT_SIZE = 448  # the training images' size
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp)"
 
 
 def selected_feature():
-    for obj in Gui.Selection.getSelection():
-        if (
-            hasattr(obj, "Code")
-            and getattr(getattr(obj, "Proxy", None), "__class__", None).__name__ == "CadQueryFeature"
-        ):
-            return obj
-    return None
+    """The first selected CadQuery feature, or None."""
+    return next((o for o in Gui.Selection.getSelection() if is_cadquery_feature(o)), None)
 
 
-class ImageToCad:
-    def GetResources(self):
-        return {
-            "Pixmap": str(ICONS / "image_to_cad.svg"),
-            "MenuText": "Image to CAD",
-            "ToolTip": "Turn a photo or render of a part into an editable CadQuery feature",
-        }
+def no_dialog_open() -> bool:
+    return not Gui.Control.activeDialog()
 
-    def Activated(self):
+
+class Command:
+    ID = ""
+    ICON = ""  # a file in resources/icons, or the name of one of FreeCAD's own icons
+    MENU_TEXT = ""
+    TOOLTIP = ""
+
+    def GetResources(self) -> dict[str, str]:
+        pixmap = icon(self.ICON) if self.ICON.endswith(".svg") else self.ICON
+        return {"Pixmap": pixmap, "MenuText": self.MENU_TEXT, "ToolTip": self.TOOLTIP}
+
+    def IsActive(self) -> bool:
+        return no_dialog_open()
+
+
+class ImageToCad(Command):
+    ID = "CADCoder_ImageToCad"
+    ICON = "image_to_cad.svg"
+    MENU_TEXT = "Image to CAD"
+    TOOLTIP = "Turn a photo or render of a part into an editable CadQuery feature"
+
+    def Activated(self) -> None:
+        from CADCoderWorkbench.setup_dialog import ensure_engine
+
+        if not ensure_engine(preferences.load()):
+            return
         path, _ = QtGui.QFileDialog.getOpenFileName(
-            Gui.getMainWindow(), "Picture of a part", "", "Images (*.png *.jpg *.jpeg *.bmp *.webp *.heic)"
+            Gui.getMainWindow(), "Picture of a part", "", IMAGE_FILTER
         )
         if path:
-            from CADCoderWorkbench.panels import ImagePanel
+            from CADCoderWorkbench.image_panel import ImagePanel
 
             Gui.Control.showDialog(ImagePanel(path))
 
-    def IsActive(self):
-        return not Gui.Control.activeDialog()
 
+class SnapshotToCad(Command):
+    ID = "CADCoder_SnapshotToCad"
+    ICON = "snapshot_to_cad.svg"
+    MENU_TEXT = "Snapshot to CAD"
+    TOOLTIP = "Capture the 3D view (only the selected objects, if any) isometric on white, then Image to CAD"
 
-class SnapshotToCad:
-    def GetResources(self):
-        return {
-            "Pixmap": str(ICONS / "snapshot_to_cad.svg"),
-            "MenuText": "Snapshot to CAD",
-            "ToolTip": "Capture the 3D view (or the selected objects) isometric on white, then Image to CAD",
-        }
+    def Activated(self) -> None:
+        from CADCoderWorkbench.image_panel import ImagePanel
+        from CADCoderWorkbench.setup_dialog import ensure_engine
+        from CADCoderWorkbench.snapshot import snapshot
 
-    def Activated(self):
+        if not ensure_engine(preferences.load()):
+            return
         path = snapshot(only_selected=bool(Gui.Selection.getSelection()))
-        from CADCoderWorkbench.panels import ImagePanel
-
         Gui.Control.showDialog(ImagePanel(path))
 
-    def IsActive(self):
-        return (
-            App.ActiveDocument is not None
-            and Gui.ActiveDocument is not None
-            and not Gui.Control.activeDialog()
-        )
+    def IsActive(self) -> bool:
+        return no_dialog_open() and App.ActiveDocument is not None and Gui.ActiveDocument is not None
 
 
-def snapshot(only_selected: bool = False, path: str | None = None) -> str:
-    """An isometric, fit-all, white-background PNG of the active view, in the training images' style;
-    with ``only_selected`` the other objects are hidden for the shot and shown again after."""
-    view = Gui.ActiveDocument.ActiveView
-    path = path or str(Path(tempfile.mkdtemp(prefix="cadcoder-snapshot-")) / "snapshot.png")
-    hidden = []
-    chosen = list(Gui.Selection.getSelection())
-    Gui.Selection.clearSelection()  # the highlight colour would end up in the picture
-    if only_selected:
-        for obj in App.ActiveDocument.Objects:
-            if obj not in chosen and obj.ViewObject is not None and obj.ViewObject.Visibility:
-                obj.ViewObject.Visibility = False
-                hidden.append(obj)
-    try:
-        view.viewIsometric()
-        view.fitAll()
-        view.saveImage(path, SNAPSHOT_SIZE, SNAPSHOT_SIZE, "White")
-    finally:
-        for obj in hidden:
-            obj.ViewObject.Visibility = True
-        for obj in chosen:
-            Gui.Selection.addSelection(obj)
-    return path
+class CodeToCad(Command):
+    ID = "CADCoder_CodeToCad"
+    ICON = "code_to_cad.svg"
+    MENU_TEXT = "Code to CAD / edit code"
+    TOOLTIP = "Write, paste or load CadQuery code, or edit the selected CadQuery feature's code"
 
-
-class CodeToCad:
-    def GetResources(self):
-        return {
-            "Pixmap": str(ICONS / "code_to_cad.svg"),
-            "MenuText": "Code to CAD / edit code",
-            "ToolTip": "Write, paste or load CadQuery code (or edit the selected feature's code)",
-        }
-
-    def Activated(self):
-        from CADCoderWorkbench.panels import CodePanel
-
-        Gui.Control.showDialog(CodePanel(selected_feature()))
-
-    def IsActive(self):
-        return not Gui.Control.activeDialog()
-
-
-class EditWithPrompt:
-    def GetResources(self):
-        return {
-            "Pixmap": str(ICONS / "edit_with_prompt.svg"),
-            "MenuText": "Edit with prompt",
-            "ToolTip": "Change the selected CadQuery feature in words: 'add 1 mm fillets to all edges'",
-        }
-
-    def Activated(self):
-        from CADCoderWorkbench.cadquery_feature import sync_parameters
-        from core.program.edits import EditNotUnderstood, apply_edit
-        from core.sandbox import run_code
-
+    def Activated(self) -> None:
         feature = selected_feature()
-        window = Gui.getMainWindow()
-        instruction, ok = QtGui.QInputDialog.getText(window, "Edit with prompt", "What should change?")
-        if not ok or not instruction.strip():
+        if feature is not None:
+            Gui.ActiveDocument.setEdit(feature)  # the view provider opens the code panel
             return
-        try:
-            code, edit = apply_edit(feature.Code, instruction)
-        except EditNotUnderstood as exc:
-            QtGui.QMessageBox.information(window, "Edit with prompt", str(exc))
-            return
-        result = run_code(code, timeout=60.0)
-        if not result.ok:
-            QtGui.QMessageBox.warning(
-                window,
-                "Edit with prompt",
-                f"The edit does not run ({result.status.value}): {result.message}\nNothing was changed.",
-            )
-            return
-        diff = "".join(
-            difflib.unified_diff(feature.Code.splitlines(True), code.splitlines(True), "before", "after")
-        )
-        box = QtGui.QMessageBox(
-            QtGui.QMessageBox.Question,
-            "Edit with prompt",
-            f"Apply: {edit.describe()}?\nNew volume {result.volume:.6g}",
-            QtGui.QMessageBox.Yes | QtGui.QMessageBox.No,
-            window,
-        )
-        box.setDetailedText(diff)
-        if box.exec_() != QtGui.QMessageBox.Yes:
-            return
-        doc = feature.Document
-        doc.openTransaction("Edit with prompt")
-        feature.Code = code
-        sync_parameters(feature)
-        doc.recompute()
-        doc.commitTransaction()
+        from CADCoderWorkbench.code_panel import CodePanel
 
-    def IsActive(self):
-        return selected_feature() is not None
+        Gui.Control.showDialog(CodePanel())
 
 
-class Settings:
-    def GetResources(self):
-        return {"MenuText": "Settings...", "ToolTip": "Model backend, candidates and timeouts"}
+class EditWithPrompt(Command):
+    ID = "CADCoder_EditWithPrompt"
+    ICON = "edit_with_prompt.svg"
+    MENU_TEXT = "Edit with prompt"
+    TOOLTIP = "Change the selected CadQuery feature in words: 'add 1 mm fillets to all edges'"
 
-    def Activated(self):
+    def Activated(self) -> None:
+        from CADCoderWorkbench.edit_panel import EditPanel
+
+        Gui.Control.showDialog(EditPanel(selected_feature()))
+
+    def IsActive(self) -> bool:
+        return no_dialog_open() and selected_feature() is not None
+
+
+class ConvertToNative(Command):
+    ID = "CADCoder_ConvertToNative"
+    ICON = "convert_to_native.svg"
+    MENU_TEXT = "Convert to native"
+    TOOLTIP = "Rebuild the selected CadQuery feature as a PartDesign body of sketches, pads and pockets"
+
+    def Activated(self) -> None:
+        from CADCoderWorkbench.convert_panel import ConvertPanel
+
+        Gui.Control.showDialog(ConvertPanel(selected_feature()))
+
+    def IsActive(self) -> bool:
+        return no_dialog_open() and selected_feature() is not None
+
+
+class Settings(Command):
+    ID = "CADCoder_Settings"
+    ICON = "preferences-system"
+    MENU_TEXT = "Settings..."
+    TOOLTIP = "Model backend, candidates, timeouts and the engine environment"
+
+    def Activated(self) -> None:
         Gui.showPreferences("CAD-Coder", 0)
 
+    def IsActive(self) -> bool:
+        return True
 
-COMMANDS = {
-    "CADCoder_ImageToCad": ImageToCad(),
-    "CADCoder_SnapshotToCad": SnapshotToCad(),
-    "CADCoder_CodeToCad": CodeToCad(),
-    "CADCoder_EditWithPrompt": EditWithPrompt(),
-    "CADCoder_Settings": Settings(),
-}
-TOOLBAR = ["CADCoder_ImageToCad", "CADCoder_SnapshotToCad", "CADCoder_CodeToCad", "CADCoder_EditWithPrompt"]
-MENU = [*TOOLBAR, "Separator", "CADCoder_Settings"]
+
+COMMANDS = (ImageToCad, SnapshotToCad, CodeToCad, EditWithPrompt, ConvertToNative, Settings)
+TOOLBAR = [c.ID for c in COMMANDS if c is not Settings]
+MENU = [*TOOLBAR, "Separator", Settings.ID]
 
 
 def register() -> None:
-    for name, command in COMMANDS.items():
-        Gui.addCommand(name, command)
-    Gui.addPreferencePage(str(REPO_ROOT / "resources" / "ui" / "preferences.ui"), "CAD-Coder")
+    for command in COMMANDS:
+        Gui.addCommand(command.ID, command())
+    Gui.addIconPath(str(ICON_DIR))  # the preferences dialog finds "preferences-cad-coder" there
+    Gui.addPreferencePage(str(UI_DIR / "preferences.ui"), "CAD-Coder")
+
+
+def on_activated() -> None:
+    """Each time the workbench is shown: explain the setup once if the engine is missing, else
+    start the sandbox worker so the first rebuild does not wait for CadQuery to import."""
+    global _explained
+    settings = preferences.load()
+    if engine.engine_installed(settings):
+        engine.warm_up(settings)
+    elif not _explained:
+        _explained = True
+        from CADCoderWorkbench.setup_dialog import ensure_engine
+
+        ensure_engine(settings)
+
+
+_explained = False

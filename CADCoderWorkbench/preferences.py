@@ -1,58 +1,45 @@
-"""CAD-Coder settings in FreeCAD's parameter tree (``User parameter:BaseApp/Preferences/Mod/CADCoder``),
-read into one plain object, so commands never parse parameters themselves."""
+"""CAD-Coder's preferences in FreeCAD's parameter tree, read into one ``Settings`` object.
+
+The preferences page (``resources/ui/preferences.ui``, ``Gui::Pref*`` widgets) writes the entries
+of ``settings.ENTRIES`` under ``PARAM_PATH``; this module is the only reader. Entries nobody has
+written yet are absent from the tree and keep the defaults of ``Settings``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import FreeCAD as App
+
+from CADCoderWorkbench.settings import ENTRIES, Settings, settings_from_parameters
 
 PARAM_PATH = "User parameter:BaseApp/Preferences/Mod/CADCoder"
 
 
-@dataclass(frozen=True)
-class Settings:
-    backend: str = "embedded"  # embedded | local | remote
-    model_dir: str = ""
-    quantization: str = ""  # "", "8bit", "4bit"
-    endpoint: str = ""
-    model_name: str = ""
-    candidates: int = 1
-    timeout: float = 60.0
-
-    def image2cad_flags(self) -> list[str]:
-        """The `cadcoder image2cad` options for this backend (the key stays in the environment)."""
-        flags = ["--n", str(self.candidates), "--timeout", str(self.timeout)]
-        if self.backend == "remote" and self.endpoint:
-            flags += ["--endpoint", self.endpoint] + (
-                ["--model-name", self.model_name] if self.model_name else []
-            )
-        elif self.backend == "local" and self.model_dir:
-            flags += ["--model", self.model_dir] + (
-                ["--quantization", self.quantization] if self.quantization else []
-            )
-        return flags
-
-    def describe(self) -> str:
-        if self.backend == "remote":
-            return f"remote endpoint {self.endpoint or '(not set)'}"
-        if self.backend == "local":
-            return f"local model {self.model_dir or '(not set)'}" + (
-                f", {self.quantization}" if self.quantization else ""
-            )
-        return "embedded model (resources/models/cadcoder-mini)"
-
-
 def load() -> Settings:
-    p = App.ParamGet(PARAM_PATH)
-    backends = ("embedded", "local", "remote")
-    quantizations = ("", "8bit", "4bit")
-    return Settings(
-        backend=backends[min(max(p.GetInt("Backend", 0), 0), 2)],
-        model_dir=p.GetString("ModelDir", ""),
-        quantization=quantizations[min(max(p.GetInt("Quantization", 0), 0), 2)],
-        endpoint=p.GetString("Endpoint", ""),
-        model_name=p.GetString("ModelName", ""),
-        candidates=max(1, p.GetInt("Candidates", 1)),
-        timeout=float(max(1, p.GetInt("TimeoutSeconds", 60))),
-    )
+    group = App.ParamGet(PARAM_PATH)
+    present = {"Int": set(group.GetInts()), "String": set(group.GetStrings())}
+    values: dict[str, int | str] = {}
+    for entry, (kind, _field) in ENTRIES.items():
+        if entry in present[kind]:
+            values[entry] = group.GetInt(entry) if kind == "Int" else group.GetString(entry)
+    return settings_from_parameters(values)
+
+
+def store(**entries: int | str) -> None:
+    """Write entries by name (scripts and tests; users have the preferences page)."""
+    group = App.ParamGet(PARAM_PATH)
+    for entry, value in entries.items():
+        kind = ENTRIES[entry][0]
+        if kind == "Int":
+            group.SetInt(entry, int(value))
+        else:
+            group.SetString(entry, str(value))
+
+
+def clear(*entries: str) -> None:
+    """Forget entries, so they fall back to their defaults."""
+    group = App.ParamGet(PARAM_PATH)
+    for entry in entries:
+        if ENTRIES[entry][0] == "Int":
+            group.RemInt(entry)
+        else:
+            group.RemString(entry)

@@ -1,29 +1,40 @@
-"""The workbench in the real FreeCAD 0.20 GUI under a virtual screen (xvfb-run), with screenshots."""
+"""The workbench in the real FreeCAD 0.20 GUI on a virtual screen: one pytest test per case of
+``fc_gui_cases.py``, all run in one FreeCAD session, with screenshots.
+
+Screenshots land in pytest's temporary folder; set ``CADCODER_SCREENSHOT_COPY=DIR`` to get a copy.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib.util
 import os
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from model_stub import model_stub
 
-import core
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "fc_gui_cases.py"
 
-REPO = Path(core.__file__).resolve().parent.parent
-CHECKS = [
-    "workbench_activates",
-    "code_panel_builds_a_feature",
-    "snapshot_is_448_white",
-    "edit_parameter_in_gui_updates_shape",
-    "image_to_cad_adds_a_feature",
-    "image_to_cad_failure_changes_nothing",
-]
-CYLINDER = "import cadquery as cq\nradius = 12.0\nsolid = cq.Workplane('XY').circle(radius).extrude(10)\n"
+
+def _harness():
+    """tests/freecad/freecad_harness.py, which this folder shares (tests/ has no packages)."""
+    if "freecad_harness" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "freecad_harness", HERE.parent / "freecad" / "freecad_harness.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["freecad_harness"] = module  # before running it: dataclasses look it up
+        spec.loader.exec_module(module)
+    return sys.modules["freecad_harness"]
+
+
+harness = _harness()
 pytestmark = [
     pytest.mark.gui,
+    pytest.mark.timeout(500),
     pytest.mark.skipif(
         not (shutil.which("freecad") and shutil.which("xvfb-run")), reason="freecad/xvfb missing"
     ),
@@ -31,54 +42,41 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def gui_run(tmp_path_factory: pytest.TempPathFactory, stub_server_factory) -> tuple[dict[str, dict], Path]:
-    home = tmp_path_factory.mktemp("freecad-gui-home")
-    mods = home / ".local" / "share" / "FreeCAD" / "Mod"
-    mods.mkdir(parents=True)
-    (mods / "CADCoder").symlink_to(REPO)  # installed as a user would: the clone in FreeCAD's Mod folder
-    shots = tmp_path_factory.mktemp("screenshots")
-    results = shots / "results.jsonl"
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "QTWEBENGINE_DISABLE_SANDBOX": "1",
-        "CADCODER_RESULTS": str(results),
-        "CADCODER_SHOTS": str(shots),
-        "CADCODER_REPO": str(REPO),
-    }
+def gui_run(tmp_path_factory: pytest.TempPathFactory):
     import cadquery as cq
 
     from core.render import render_shape
 
+    shots = tmp_path_factory.mktemp("screenshots")
     render_shape(cq.Workplane().circle(12).extrude(10)).save(shots / "cylinder_input.png")
-    script = Path(__file__).with_name("gui_checks.py")
-    with stub_server_factory() as (endpoint, url):
-        endpoint.reply(CYLINDER)  # Image to CAD: the model answers a cylinder
-        endpoint.reply(
-            "import cadquery as cq\nsolid = cq.Workplane().circle(r).extrude(1)\n"
-        )  # then a NameError,
-        endpoint.reply("no code at all")  # and a useless self-repair
-        env["CADCODER_TEST_ENDPOINT"] = url
-        out = subprocess.run(
-            ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", "freecad", str(script)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env=env,
+    with model_stub() as (endpoint, requests):
+        run = harness.run_cases(
+            CASES,
+            tmp_path_factory.mktemp("freecad-gui-home"),
+            gui=True,
+            extra_env={"CADCODER_SHOTS": str(shots), "CADCODER_TEST_ENDPOINT": endpoint},
+            timeout=420,
         )
-    assert results.is_file(), f"FreeCAD wrote no results:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}"
-    found = {r["check"]: r for r in map(json.loads, results.read_text().splitlines())}
-    return found, shots
+    copy = os.environ.get("CADCODER_SCREENSHOT_COPY")
+    if copy:
+        shutil.copytree(shots, copy, dirs_exist_ok=True)
+    return run, shots, requests
 
 
-@pytest.mark.parametrize("name", CHECKS)
-def test_gui_check(gui_run, name: str) -> None:
-    found, _ = gui_run
-    assert name in found, f"{name} did not run"
-    assert found[name]["ok"], found[name].get("detail")
+@pytest.mark.parametrize("name", harness.case_names(CASES))
+def test_in_freecad_gui(gui_run, name: str) -> None:
+    harness.report(gui_run[0], name)
 
 
-def test_screenshots_were_taken(gui_run) -> None:
-    _, shots = gui_run
-    for name in ("code_panel", "feature_and_parameters", "snapshot", "image_to_cad", "image_to_cad_error"):
+def test_screenshots_show_the_panels(gui_run) -> None:
+    _, shots, _ = gui_run
+    for name in ("code_panel", "feature_and_parameters", "image_to_cad", "image_to_cad_error", "snapshot"):
         assert (shots / f"{name}.png").stat().st_size > 3000, name
+
+
+def test_the_api_key_is_sent_exactly_when_the_preferences_hold_one(gui_run) -> None:
+    """Image to CAD sets ``ApiKey``, Snapshot to CAD does not; both ask the "cylinder" model."""
+    _, _, requests = gui_run
+    posts = [r for r in requests if r["model"] == "cylinder"]
+    assert sorted(str(r["auth"]) for r in posts) == ["Bearer sk-gui-test", "None"], requests
+    assert all(r["stream"] for r in posts)

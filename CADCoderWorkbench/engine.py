@@ -1,0 +1,109 @@
+"""The engine seen from FreeCAD: the project's ``.venv`` interpreter, its sandbox pool and its CLI.
+
+CadQuery, the model and the pipeline live in that environment's processes, never in FreeCAD's (two
+OCCT versions in one process crash). This module is the only place that knows how to reach them:
+the sandbox pool for running code (``run``), and the ``cadcoder`` CLI for image -> code
+(``cli_command``). Standard library and the light ``core.sandbox`` client only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shlex
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from CADCoderWorkbench.bootstrap import REPO_ROOT
+from CADCoderWorkbench.settings import Settings
+from core.sandbox import ExecutionResult, SandboxConfig, SandboxPool, Status
+
+SETUP_SCRIPT = REPO_ROOT / "scripts" / "setup.sh"
+# FreeCAD's own library and module paths would make the engine load FreeCAD's OCCT or Python modules.
+_FREECAD_ONLY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "LD_LIBRARY_PATH", "LD_PRELOAD", "QT_PLUGIN_PATH")
+
+_lock = threading.Lock()
+_pool: SandboxPool | None = None
+
+
+def engine_python(settings: Settings) -> Path:
+    return Path(settings.engine_python) if settings.engine_python else REPO_ROOT / ".venv" / "bin" / "python"
+
+
+def engine_installed(settings: Settings) -> bool:
+    python = engine_python(settings)
+    return python.is_file() and os.access(python, os.X_OK)
+
+
+def setup_command() -> str:
+    """What a user types to install the engine (shown verbatim in the first-use dialog)."""
+    return f"cd {shlex.quote(str(REPO_ROOT))} && bash scripts/setup.sh"
+
+
+def not_installed_message(settings: Settings) -> str:
+    return (
+        f"The CAD-Coder engine is not set up ({engine_python(settings)} is missing).\n"
+        f"In a terminal run:\n\n    {setup_command()}"
+    )
+
+
+def subprocess_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for engine processes: the user's, without FreeCAD's library paths, with the
+    API key from the preferences (when one is set there) where the remote client looks for it."""
+    env = {
+        k: v for k, v in (os.environ if base is None else base).items() if k not in _FREECAD_ONLY_VARIABLES
+    }
+    if settings.api_key:
+        env["CADCODER_API_KEY"] = settings.api_key
+    return env
+
+
+def cli_command(settings: Settings, args: list[str]) -> list[str]:
+    """``cadcoder ARGS`` run by the engine's interpreter (one setting chooses both pool and CLI)."""
+    return [str(engine_python(settings)), "-m", "core.cli.main", *args]
+
+
+def sandbox_pool(settings: Settings) -> SandboxPool:
+    """The workbench's pool: one warm worker of the configured interpreter, replaced when the
+    preferences name another interpreter."""
+    global _pool
+    python = str(engine_python(settings))
+    with _lock:
+        if _pool is not None and _pool.config.python != python:
+            _pool.close()
+            _pool = None
+        if _pool is None:
+            _pool = SandboxPool(SandboxConfig(workers=1, python=python))
+        return _pool
+
+
+def warm_up(settings: Settings) -> None:
+    """Start the worker now (it imports CadQuery in ~2 s) so the first rebuild is quick."""
+    if engine_installed(settings):
+        sandbox_pool(settings)
+
+
+def run(code: str, settings: Settings) -> ExecutionResult:
+    """Run ``code`` in the sandbox and wait (seconds for CadQuery, never raises for the code)."""
+    if not engine_installed(settings):
+        return ExecutionResult(Status.CRASHED, message=not_installed_message(settings))
+    return sandbox_pool(settings).run(code, timeout=settings.sandbox_timeout, outputs=("brep",))
+
+
+def describe(result: ExecutionResult) -> str:
+    """One line for a status field or a panel: what happened and, for errors, where."""
+    if result.ok:
+        return f"ok: volume {result.volume:.6g} mm³" if result.volume is not None else "ok"
+    return f"{result.status.value}: {result.message}"
+
+
+def close() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
+
+
+atexit.register(close)
