@@ -210,7 +210,7 @@ def test_file_size_limit(open_pool: SandboxPool) -> None:
 def test_infinite_loop_times_out(pool: SandboxPool) -> None:
     result = pool.run("while True:\n    pass\n", timeout=1)
     assert result.status is Status.TIMEOUT
-    assert 1.0 <= result.elapsed < 3.0
+    assert 1.0 <= result.elapsed < 5.0  # killed at the deadline, not left running
     assert_still_serving(pool)
 
 
