@@ -7,7 +7,7 @@ degenerate edges (a cone's apex) are left out: the benchmark renders draw no lin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from OCP.Bnd import Bnd_Box
 from OCP.BRep import BRep_Tool
@@ -18,15 +18,22 @@ from OCP.TopExp import TopExp_Explorer
 from OCP.TopLoc import TopLoc_Location
 from OCP.TopoDS import TopoDS, TopoDS_Shape
 
+if TYPE_CHECKING:
+    import cadquery as cq
+
 RELATIVE_DEFLECTION = 0.002  # of the bounding-box diagonal: smooth at 448 px, a few thousand triangles
 
 
 def tessellate(
-    shape: Any, *, linear_deflection: float | None = None, angular_deflection: float = 0.15
-) -> dict:
+    shape: TopoDS_Shape | cq.Shape | cq.Workplane,
+    *,
+    linear_deflection: float | None = None,
+    angular_deflection: float = 0.3,
+) -> dict[str, Any]:
     """``{"vertices": [[x, y, z]...], "triangles": [[i, j, k]...], "edges": [[[x, y, z], ...], ...]}``,
-    triangles wound outward (faces' orientation respected). Accepts a TopoDS_Shape or a CadQuery
-    Shape/Workplane."""
+    triangles wound outward (faces' orientation respected), plain floats and ints (JSON-safe).
+    ``linear_deflection`` defaults to RELATIVE_DEFLECTION of the bounding-box diagonal, so a part
+    gets the same number of triangles at any scale."""
     shape = _topods(shape)
     if linear_deflection is None:
         linear_deflection = max(_diagonal(shape) * RELATIVE_DEFLECTION, 1e-6)
@@ -60,7 +67,7 @@ def tessellate(
     return {"vertices": vertices, "triangles": triangles, "edges": _unique(edges)}
 
 
-def _face_edges(face, triangulation, location: TopLoc_Location) -> list[list[list[float]]]:
+def _face_edges(face: Any, triangulation: Any, location: TopLoc_Location) -> list[list[list[float]]]:
     out = []
     explorer = TopExp_Explorer(face, TopAbs_EDGE)
     trsf = location.Transformation()
@@ -103,7 +110,7 @@ def _diagonal(shape: TopoDS_Shape) -> float:
     return ((x1 - x0) ** 2 + (y1 - y0) ** 2 + (z1 - z0) ** 2) ** 0.5
 
 
-def _topods(shape: Any) -> TopoDS_Shape:
+def _topods(shape: TopoDS_Shape | cq.Shape | cq.Workplane) -> TopoDS_Shape:
     if isinstance(shape, TopoDS_Shape):
         return shape
     if hasattr(shape, "vals"):  # a CadQuery Workplane: its solids as one compound

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from core.render.raster import render_mesh
-from core.render.style import STYLE_BENCHMARK, STYLE_FREECAD, Camera, RenderStyle
+from core.render.camera import Camera
+from core.render.render import render_mesh
+from core.render.style import STYLE_BENCHMARK, STYLE_FREECAD, RenderStyle
 
 PART_COLOURS = [
-    (141, 141, 138),
+    (163, 163, 163),  # the benchmark grey
     (204, 204, 204),
     (200, 60, 50),
     (40, 90, 170),
@@ -34,20 +35,17 @@ BACKGROUNDS = [(255, 255, 255), (235, 235, 230), (180, 170, 150), (90, 95, 100),
 def jitter_camera(
     rng: np.random.Generator, *, degrees: float = 20.0, perspective_chance: float = 0.5
 ) -> Camera:
-    """The benchmark's (1, -1, 1) direction turned by up to ``degrees`` in azimuth and elevation."""
-    azimuth = np.radians(-45.0 + rng.uniform(-degrees, degrees))
-    elevation = np.radians(35.26 + rng.uniform(-degrees, degrees))
-    direction = (
-        float(np.cos(elevation) * np.cos(azimuth)),
-        float(np.cos(elevation) * np.sin(azimuth)),
-        float(np.sin(elevation)),
-    )
-    perspective = bool(rng.random() < perspective_chance)
+    """The benchmark's isometric view turned by up to ``degrees`` in azimuth and elevation, framed
+    tighter or looser, sometimes through a perspective lens."""
+    base = Camera()
     return Camera(
-        direction=direction,
-        perspective=perspective,
-        fov_degrees=float(rng.uniform(20, 50)),
+        azimuth=base.azimuth + float(rng.uniform(-degrees, degrees)),
+        elevation=base.elevation + float(rng.uniform(-degrees, degrees)),
+        projection="perspective" if rng.random() < perspective_chance else "orthographic",
+        fov=float(rng.uniform(20, 50)),
         margin=float(rng.uniform(0.03, 0.18)),
+        aspect=float(rng.uniform(0.75, 1.0)),
+        fit="mesh" if rng.random() < 0.5 else "bounds",
     )
 
 
@@ -62,19 +60,20 @@ def random_style(rng: np.random.Generator, size: int = 448) -> RenderStyle:
     face = PART_COLOURS[int(rng.integers(len(PART_COLOURS)))]
     background = BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))]
     light = tuple(float(v) for v in rng.normal(0, 0.5, 3) + np.array([0.2, 0.4, 1.0]))
+    gradient = tuple(int(c) for c in np.clip(np.array(background) + rng.integers(-40, 41, 3), 0, 255))
     return replace(
         STYLE_BENCHMARK,
         size=size,
         face=face,
         background=background,
-        background_bottom=tuple(
-            int(c) for c in np.clip(np.array(background) + rng.integers(-40, 41, 3), 0, 255)
-        )
-        if rng.random() < 0.5
-        else None,
+        background_bottom=gradient if rng.random() < 0.5 else None,
         light=light if rng.random() < 0.8 else None,
-        ambient=float(rng.uniform(0.2, 0.6)),
+        ambient=float(rng.uniform(0.1, 0.4)),
+        diffuse=float(rng.uniform(0.7, 1.0)),
+        specular=float(rng.uniform(0.0, 0.25)) if rng.random() < 0.5 else 0.0,
+        shininess=float(rng.uniform(8, 40)),
         edge=None if rng.random() < 0.4 else (int(rng.integers(0, 60)),) * 3,  # photos have no drawn edges
+        supersample=2,  # photos and screenshots are anti-aliased
     )
 
 
@@ -96,7 +95,8 @@ def random_view(mesh: dict, rng: np.random.Generator, size: int = 448) -> tuple[
     if photo:
         image = photo_effects(image, rng)
     params = {
-        "direction": [round(v, 4) for v in camera.direction],
+        "azimuth": round(camera.azimuth, 2),
+        "elevation": round(camera.elevation, 2),
         "perspective": camera.perspective,
         "margin": round(camera.margin, 3),
         "face": list(style.face),
