@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from core.cli.inputs import read_script
 from core.sandbox.result import ExecutionResult
 
 OUTPUT_SUFFIXES = {".step": "step", ".stp": "step", ".brep": "brep", ".brp": "brep", ".stl": "stl"}
@@ -32,7 +33,7 @@ def run(
     """Run a CadQuery script in the sandbox and describe the solid it makes."""
     from core.sandbox import run_code
 
-    code = _read_script(script)
+    code = read_script(script)
     fmt = _output_format(output)
     if preview is not None and preview.suffix.lower() != ".png":
         raise typer.BadParameter(
@@ -67,17 +68,6 @@ def run(
         _print_summary(script, result, written, problems)
     if not result.ok or problems:
         raise typer.Exit(1)
-
-
-def _read_script(script: Path) -> str:
-    if not script.is_file():
-        raise typer.BadParameter(f"{script}: no such script", param_hint="SCRIPT")
-    try:
-        return script.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise typer.BadParameter(
-            f"{script}: cannot be read as UTF-8 text ({exc})", param_hint="SCRIPT"
-        ) from exc
 
 
 def _output_format(output: Path | None) -> str | None:

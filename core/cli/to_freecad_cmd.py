@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from core.cli.inputs import read_script
 from core.version import REPO_ROOT
 
 # Relative volume difference above which a native solid is not kept.
@@ -54,7 +55,7 @@ def to_freecad(
     """Turn a CadQuery script into a FreeCAD document (natively editable with --native)."""
     from core.sandbox import run_code
 
-    code = _read_script(script)
+    code = read_script(script)
     if output.suffix.lower() != ".fcstd":
         raise typer.BadParameter(f"{output}: a FreeCAD document ends in .FCStd", param_hint="--output")
     if not output.parent.is_dir():
@@ -121,17 +122,6 @@ def freecad_command() -> str:
     if found is None:
         raise FreeCADError("freecadcmd not found: run scripts/setup.sh (it installs Debian's freecad)")
     return found
-
-
-def _read_script(script: Path) -> str:
-    if not script.is_file():
-        raise typer.BadParameter(f"{script}: no such script", param_hint="SCRIPT")
-    try:
-        return script.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise typer.BadParameter(
-            f"{script}: cannot be read as UTF-8 text ({exc})", param_hint="SCRIPT"
-        ) from exc
 
 
 def _finish(summary: dict[str, Any], as_json: bool) -> None:
