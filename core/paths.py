@@ -8,7 +8,8 @@ from pathlib import Path
 from core.version import REPO_ROOT
 
 RESOURCES = REPO_ROOT / "resources"
-EMBEDDED_MODEL_DIR = RESOURCES / "models" / "cadcoder-mini"
+# $CADCODER_EMBEDDED_MODEL points the default elsewhere (a newer training run; tests use an empty folder).
+EMBEDDED_MODEL_DIR = Path(os.environ.get("CADCODER_EMBEDDED_MODEL") or RESOURCES / "models" / "cadcoder-mini")
 EXAMPLES_DIR = RESOURCES / "examples"
 
 

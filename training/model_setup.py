@@ -9,6 +9,7 @@ same HF layout, so ``LocalLlavaBackend`` loads every checkpoint unchanged.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -68,6 +69,17 @@ def build(
     return scratch(config, answers)
 
 
+def prompt_texts(copies: int = 200) -> Iterable[str]:
+    """The chat template around every answer, often enough that each of its words becomes one
+    token: without it a code-only vocabulary spells the 40-word system prompt in ~130 pieces, which
+    a small model pays for at every step (it is longer than most answers)."""
+    from core.models.base import ImageInput
+    from core.models.prompt import image_question, render_prompt
+
+    text = render_prompt(list(image_question(ImageInput(b"", "image/png"))), add_generation_prompt=True)
+    return itertools.repeat(text, copies)
+
+
 def scratch(
     config: ModelConfig, answers: Callable[[], Iterable[str]]
 ) -> tuple[LlavaForConditionalGeneration, LlavaProcessor]:
@@ -75,7 +87,9 @@ def scratch(
     if (tok_dir / "tokenizer.json").is_file():
         tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
     elif config.tokenizer.train_if_missing:
-        tokenizer = train_and_save(answers(), tok_dir, config.tokenizer.vocab_size)
+        tokenizer = train_and_save(
+            itertools.chain(answers(), prompt_texts()), tok_dir, config.tokenizer.vocab_size
+        )
     else:
         raise FileNotFoundError(
             f"{tok_dir}: no tokenizer (set model.tokenizer.train_if_missing or train one)"

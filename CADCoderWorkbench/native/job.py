@@ -120,7 +120,14 @@ def _fallback(doc, item: dict):
         feature_error = f"the CadQuery feature is unavailable ({exc})"
     else:
         try:
-            return make_cadquery_feature(doc, item["code"], name=name), "kept as a CadQuery feature"
+            feature = make_cadquery_feature(
+                doc,
+                item["code"],
+                name=name,
+                image_path=item.get("image") or None,
+                backend=item.get("backend", ""),
+            )
+            return feature, "kept as a CadQuery feature"
         except ValueError as exc:
             feature_error = f"the CadQuery feature failed ({exc})"
     if not item.get("brep"):

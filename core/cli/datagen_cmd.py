@@ -27,6 +27,11 @@ def datagen(
         0.0, "--augment", min=0.0, max=1.0, help="Probability of an extra augmented render."
     ),
     shard_size: int = typer.Option(1000, "--shard-size", min=1, help="Samples per shard."),
+    families: str = typer.Option(
+        "",
+        "--families",
+        help="Family weights, e.g. 'idioms' or 'box=2,cylinder=1,generic=0.5' (default: 65 % generic, 35 % idioms).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run's report as one JSON object."),
 ) -> None:
     """Generate synthetic training data for CAD-Coder models."""
@@ -34,18 +39,22 @@ def datagen(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     from training.synth.engine import DatagenConfig, DatagenError, generate_dataset
-    from training.synth.sampler import SamplerConfig
+    from training.synth.sampler import SamplerConfig, parse_family_weights
 
     err = Console(stderr=True, soft_wrap=True)
     try:
+        weights = parse_family_weights(families) if families else None
+        sampler = (
+            SamplerConfig(style=style, family_weights=weights) if weights else SamplerConfig(style=style)
+        )
         config = DatagenConfig(
             n=n,
             seed=seed,
             workers=workers,
             augment=augment,
             shard_size=shard_size,
-            sampler=SamplerConfig(style=style),
-        )  # type: ignore[arg-type]
+            sampler=sampler,  # type: ignore[arg-type]
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     with Progress(

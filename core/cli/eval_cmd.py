@@ -48,6 +48,17 @@ def eval_(
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Per-script wall-clock limit, seconds."),
     max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1, help="Generation budget per answer."),
     gallery: bool = typer.Option(True, "--gallery/--no-gallery", help="Write gallery.html with renders."),
+    system: bool = typer.Option(
+        False,
+        "--system",
+        help="Answer as `cadcoder image2cad` does: best-of-N by render-and-compare, then dimension fitting.",
+    ),
+    refine: bool = typer.Option(
+        True, "--refine/--no-refine", help="With --system: fit dimensions to the image."
+    ),
+    quantization: str | None = typer.Option(
+        None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
+    ),
 ) -> None:
     """Evaluate a model on the CAD-Coder benchmark (VSR, IOU_best, IOU_robust) with reports."""
     from rich.console import Console
@@ -76,8 +87,10 @@ def eval_(
         concurrency=concurrency or (1 if model is not None else 4),
         gallery=gallery,
         max_new_tokens=max_new_tokens,
+        system=system,
+        refine=refine,
     )
-    backend = _backend(model, endpoint, model_name)
+    backend = _backend(model, endpoint, model_name, quantization)
     try:
         report = evaluate(
             backend, settings, on_answer=lambda qid: err.print(f"answered {qid}", highlight=False)
@@ -103,12 +116,14 @@ def _model_id(model: Path | None, model_name: str | None) -> str:
     return path.name
 
 
-def _backend(model: Path | None, endpoint: str | None, model_name: str | None):
+def _backend(
+    model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None = None
+):
     """The local backend for a folder; the remote one reads its key from $CADCODER_API_KEY or $OPENAI_API_KEY."""
     if model is not None:
         from core.models.local import LocalLlavaBackend
 
-        return LocalLlavaBackend(model)
+        return LocalLlavaBackend(model, quantization=quantization)
     from core.models.remote import RemoteBackend, RemoteConfig
 
     return RemoteBackend(RemoteConfig(base_url=str(endpoint), model=model_name))

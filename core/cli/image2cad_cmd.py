@@ -59,6 +59,14 @@ def image2cad(
     temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="0 = greedy first candidate."),
     max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Sandbox seconds per candidate."),
+    code_out: Path | None = typer.Option(None, "--code", help="Write the program (.py)."),
+    preview: Path | None = typer.Option(None, "--preview", help="Write a picture of the result (.png)."),
+    fcstd: Path | None = typer.Option(
+        None, "--fcstd", help="Write a FreeCAD document with an editable CadQuery feature (.FCStd)."
+    ),
+    refine: bool = typer.Option(
+        True, "--refine/--no-refine", help="Fit the program's named dimensions to the picture."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     events: bool = typer.Option(False, "--events", help="Stream progress as JSON lines on stdout."),
 ) -> None:
@@ -90,8 +98,11 @@ def image2cad(
     except OSError as exc:
         typer.echo(f"error: cannot read {image}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
-    config = PipelineConfig(n=n, temperature=temperature, max_new_tokens=max_new_tokens, timeout=timeout)
+    config = PipelineConfig(
+        n=n, temperature=temperature, max_new_tokens=max_new_tokens, timeout=timeout, refine=refine
+    )
     result = ImageToCad(backend, config=config).run(picture, on_event=emit)
+    written = _write_files(result, code_out, preview, fcstd, image, backend.name) if result.ok else {}
     if result.ok and output is not None:
         data = result.step if output.suffix.lower() in (".step", ".stp") else result.brep
         try:
@@ -102,15 +113,44 @@ def image2cad(
             typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
             raise typer.Exit(1) from exc
     if as_json or events:
-        payload = result.to_json() | {"output": str(output) if output and result.ok else None}
+        payload = result.to_json() | {
+            "output": str(output) if output and result.ok else None,
+            "files": written,
+        }
         sys.stdout.write(json.dumps({"event": "result", **payload} if events else payload) + "\n")
     elif result.ok:
         typer.echo(result.code)
         typer.echo(
             f"# ok: volume {result.volume:.6g}" + (f", written to {output}" if output else ""), err=True
         )
+        for kind, path in written.items():
+            typer.echo(f"# {kind}: {path}", err=True)
     else:
         typer.echo(f"{result.status}: {result.message}", err=True)
         if result.code:
             typer.echo(result.code)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _write_files(result, code_out, preview, fcstd, image: Path, backend: str) -> dict[str, str]:
+    """The optional result files; a failure to write one is an error (exit 1), never silent."""
+    from core.cli import result_files
+    from core.cli.to_freecad_cmd import FreeCADError
+
+    written: dict[str, str] = {}
+    try:
+        if code_out is not None:
+            result_files.write_code(result, code_out)
+            written["code"] = str(code_out)
+        if preview is not None:
+            result_files.write_preview(result, preview)
+            written["preview"] = str(preview)
+        if fcstd is not None:
+            built = result_files.write_fcstd(result, fcstd, image=image, backend=backend)
+            if built.get("status") != "ok":
+                raise OSError(built.get("message") or "FreeCAD did not write the document")
+            written["fcstd"] = str(fcstd)
+    except (OSError, FreeCADError) as exc:
+        typer.echo(f"error: cannot write the result files: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    return written

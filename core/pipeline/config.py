@@ -16,3 +16,7 @@ class PipelineConfig:
     repair_rounds: int = 1  # self-repair turns for chat-capable backends
     question: str = CADCODER_QUESTION
     select_by_render: bool = True  # best-of-N by render-and-compare (else: first that runs)
+    # Fit the chosen program's named dimensions to the picture (core/pipeline/refine.py); only
+    # programs with top-level dimension variables have anything to fit (our concise style).
+    refine: bool = True
+    refine_budget: int = 36  # sandbox runs at most

@@ -29,6 +29,7 @@ from core.models.base import (
 )
 from core.models.prompt import follow_up, image_question
 from core.pipeline.config import PipelineConfig
+from core.pipeline.refine import dimensions
 from core.pipeline.result import CadResult, Candidate
 from core.program import extract_code, find_parameters
 from core.sandbox import ExecutionResult, SandboxPool, run_code
@@ -131,6 +132,10 @@ class ImageToCad:
         t0 = time.perf_counter()
         chosen = self._choose(candidates, runs, picture, emit)
         timings["select"] = time.perf_counter() - t0
+        if runs[chosen].ok and picture is not None and self.config.refine:
+            t0 = time.perf_counter()
+            chosen = self._refine(candidates, runs, chosen, picture, emit)
+            timings["refine"] = time.perf_counter() - t0
         best = candidates[chosen]
         run = runs[chosen]
         return CadResult(
@@ -197,12 +202,7 @@ class ImageToCad:
         emit({"event": "stage", "stage": "execute"})
         t0 = time.perf_counter()
         codes = [extract_code(r) for r in replies]
-        outputs = ("brep", "step", "mesh")
-        if self._sandbox is not None:
-            futures = [self._sandbox.submit(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
-            runs: list[ExecutionResult] = [f.result() for f in futures]
-        else:
-            runs = [run_code(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
+        runs = self._run_all(codes, ("brep", "step", "mesh"))
         candidates = []
         for i, (reply, code, run) in enumerate(zip(replies, codes, runs, strict=True)):
             candidate = Candidate(
@@ -219,6 +219,49 @@ class ImageToCad:
             )
         timings["execute"] = timings.get("execute", 0.0) + time.perf_counter() - t0
         return candidates, runs
+
+    def _run_all(self, codes, outputs) -> list[ExecutionResult]:
+        if self._sandbox is not None:
+            futures = [self._sandbox.submit(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
+            return [f.result() for f in futures]
+        return [run_code(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
+
+    def _refine(self, candidates, runs, chosen, picture, emit) -> int:
+        """Fit the chosen program's dimensions to the picture; the fitted program becomes a new
+        candidate (and the answer) only when it runs and matches the picture better."""
+        from core.pipeline.refine import RefineConfig, refine
+
+        base = candidates[chosen]
+        if not dimensions(base.code):
+            return chosen
+        emit({"event": "stage", "stage": "refine"})
+        fitted = refine(
+            base.code,
+            picture,
+            lambda codes: self._run_all(codes, ("mesh",)),
+            RefineConfig(budget=self.config.refine_budget),
+        )
+        if fitted is None or fitted.code == base.code:
+            return chosen
+        run = self._run_all([fitted.code], ("brep", "step", "mesh"))[0]
+        if not run.ok:
+            return chosen
+        candidate = Candidate(
+            len(candidates),
+            base.reply,
+            fitted.code,
+            run.status.value,
+            run.message,
+            run.volume,
+            score=fitted.score,
+            refined=True,
+        )
+        if base.score is None:
+            base.score = fitted.start_score
+        candidates.append(candidate)
+        runs.append(run)
+        emit({"event": "candidate", "index": candidate.index, "status": candidate.status, "message": ""})
+        return candidate.index
 
     def _choose(self, candidates, runs, picture, emit) -> int:
         """Among candidates that run, the best render-and-compare score (ties: the earlier one);

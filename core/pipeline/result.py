@@ -16,6 +16,7 @@ class Candidate:
     volume: float | None = None
     score: float | None = None  # render-and-compare agreement with the input image, when computed
     repaired: bool = False  # produced by a self-repair round
+    refined: bool = False  # the chosen candidate with its dimensions fitted to the picture
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 
 STOP_TOKENS = ("</s>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>", "<end_of_turn>")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[ \t]*([\w+.-]*)[^\n]*$", re.MULTILINE)
@@ -73,7 +74,10 @@ def _strip_prose(text: str) -> str:
     start = next((i for i, line in enumerate(lines) if _CODE_START.match(line.strip())), None)
     if start is None:
         return text.strip()
-    body = lines[start:]
+    # A reply that opens with a space (" import cadquery ...", the separator after LLaVA's
+    # "ASSISTANT:") or is indented as a whole would be an IndentationError, not a program.
+    body = textwrap.dedent("\n".join(lines[start:])).split("\n")
+    body[0] = body[0].lstrip()
     for end in range(len(body), 0, -1):
         candidate = "\n".join(body[:end])
         if _parses(candidate):

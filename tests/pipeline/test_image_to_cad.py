@@ -144,10 +144,29 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin", "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin", "HOME": str(tmp_path), "CADCODER_EMBEDDED_MODEL": str(tmp_path / "none")},
     )
     assert (
         no_model.returncode == 2
         and "no model configured" in no_model.stderr
         and "Traceback" not in no_model.stderr
     )
+
+
+def test_dimensions_are_fitted_to_the_picture_and_the_fit_is_a_new_candidate(stub) -> None:
+    state, url = stub
+    cube = "import cadquery as cq\n\nlength = 1.0\nwidth = 1.0\nheight = 1.0\n\nsolid = cq.Workplane('XY').box(length, width, height)\n"
+    buffer = io.BytesIO()
+    render_shape(cq.Workplane("XY").box(3.0, 1.0, 0.4)).save(buffer, format="PNG")
+    state.reply(cube)
+    state.reply(cube)
+    events: list[dict] = []
+    fitted = ImageToCad(RemoteBackend(base_url=url)).run(buffer.getvalue(), on_event=events.append)
+    assert fitted.ok and fitted.chosen == 1 and fitted.candidates[1].refined
+    assert fitted.candidates[1].score > fitted.candidates[0].score
+    assert fitted.code != cube and fitted.volume != pytest.approx(1.0)
+    assert "refine" in fitted.timings and {"event": "stage", "stage": "refine"} in events
+    plain = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(refine=False)).run(
+        buffer.getvalue()
+    )
+    assert plain.ok and plain.code == cube and len(plain.candidates) == 1

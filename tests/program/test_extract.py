@@ -69,3 +69,17 @@ def test_never_raises(reply) -> None:
 def test_benchmark_answers_pass_through_unchanged(benchmark_samples) -> None:
     for sample in benchmark_samples[:20]:
         assert extract_code(sample["ground_truth"]) == sample["ground_truth"].rstrip() + "\n"
+
+
+def test_reply_opening_with_a_space_is_not_an_indentation_error() -> None:
+    # LLaVA's template puts a space after "ASSISTANT:"; small models reproduce it.
+    reply = " import cadquery as cq\n\nwidth = 2.0\nsolid = cq.Workplane('XY').box(width, 1, 1)\n"
+    code = extract_code(reply)
+    assert code.startswith("import cadquery as cq\n")
+    compile(code, "<reply>", "exec")
+
+
+def test_uniformly_indented_reply_is_dedented() -> None:
+    code = extract_code("    import cadquery as cq\n    solid = cq.Workplane().box(1, 1, 1)\n")
+    compile(code, "<reply>", "exec")
+    assert "solid = cq.Workplane().box(1, 1, 1)" in code.splitlines()

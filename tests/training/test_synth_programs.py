@@ -136,3 +136,18 @@ def test_most_generic_programs_make_one_sound_solid(synth_pool) -> None:
     reasons = [rejection_reason(f.result()) for f in futures]
     accepted = reasons.count(None)
     assert accepted >= 32, reasons  # measured: 96 % over 300 candidates
+
+
+def test_family_weights_from_the_command_line() -> None:
+    from training.synth.idioms import IDIOMS
+    from training.synth.sampler import SamplerConfig, parse_family_weights, sample_candidate
+
+    every = parse_family_weights("idioms")
+    assert set(every) == set(IDIOMS) and set(every.values()) == {1.0}
+    assert parse_family_weights("box=2, generic=0.5,washer") == {"box": 2.0, "generic": 0.5, "washer": 1.0}
+    with pytest.raises(ValueError, match="NAME=NUMBER"):
+        parse_family_weights("box=lots")
+    with pytest.raises(ValueError, match="unknown families"):
+        SamplerConfig(family_weights=parse_family_weights("teapot"))
+    only_boxes = SamplerConfig(family_weights=parse_family_weights("box"))
+    assert {sample_candidate(0, i, only_boxes).family for i in range(10)} == {"box"}

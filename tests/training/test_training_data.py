@@ -174,3 +174,16 @@ def test_over_long_samples_are_dropped_and_counted(tokenizer, drawn_shards: Path
     assert item["pixel_values"].shape == (3, 32, 32) and len(item["input_ids"]) <= cut
     batch = Collator(tokenizer.pad_token_id)([data.train[0], data.train[1]])
     assert batch["input_ids"].shape == batch["labels"].shape == batch["attention_mask"].shape
+
+
+def test_scratch_tokenizer_learns_the_prompt_words() -> None:
+    import itertools
+
+    from training.model_setup import prompt_texts
+
+    code = "import cadquery as cq\nwidth = 1.25\nsolid = cq.Workplane('XY').box(width, 2, 3)\n"
+    prompt = next(iter(prompt_texts(1)))
+    with_prompt = train_bpe(itertools.chain([code] * 50, prompt_texts()), vocab_size=600)
+    code_only = train_bpe([code] * 50, vocab_size=600)
+    # About one token per word of the 40-word template, instead of one per few characters.
+    assert len(with_prompt(prompt)["input_ids"]) < 70 < len(code_only(prompt)["input_ids"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,10 @@ class AnswerSettings:
     max_new_tokens: int = 3450
     # Questions answered at once (threads); >1 only helps backends that serve requests concurrently.
     concurrency: int = 1
+    # Answer with the whole image -> CAD system (core.pipeline: best-of-N by render-and-compare,
+    # dimension fitting) instead of the raw model; what `cadcoder image2cad` would give the user.
+    system: bool = False
+    refine: bool = True
 
 
 def answered_ids(path: Path) -> set[int]:
@@ -100,7 +105,15 @@ def generate_answers(
         n=settings.n, temperature=settings.temperature, max_new_tokens=settings.max_new_tokens
     )
 
+    solve = _system_solver(backend, settings, sandbox, timeout) if settings.system else None
+
     def one(sample: BenchmarkSample) -> None:
+        if solve is not None:
+            text, metadata = solve(sample)
+            _append(path, lock, answer_record(sample, settings, text, metadata))
+            if on_answer is not None:
+                on_answer(sample.question_id)
+            return
         image = ImageInput(sample.image.read_bytes(), "image/png")
         request = GenerationRequest((Message("user", settings.question, (image,)),), config)
         try:
@@ -117,10 +130,7 @@ def generate_answers(
             metadata["error"] = error
         if len(replies) > 1:
             metadata.update(candidates=replies, candidate_statuses=statuses, chosen=index)
-        record = answer_record(sample, settings, replies[index], metadata)
-        with lock, open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
-            fh.flush()
+        _append(path, lock, answer_record(sample, settings, replies[index], metadata))
         if on_answer is not None:
             on_answer(sample.question_id)
 
@@ -131,3 +141,50 @@ def generate_answers(
         with ThreadPoolExecutor(settings.concurrency) as pool:
             list(pool.map(one, todo))
     return len(todo)
+
+
+def _append(path: Path, lock: threading.Lock, record: dict[str, Any]) -> None:
+    with lock, open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+        fh.flush()
+
+
+def _system_solver(
+    backend: Backend, settings: AnswerSettings, sandbox: SandboxPool | None, timeout: float
+) -> Callable[[BenchmarkSample], tuple[str, dict[str, Any]]]:
+    """Answers made by ``ImageToCad``; the metadata keeps each candidate, the choice, whether the
+    dimensions were fitted and the seconds per stage (the latency a user sees)."""
+    from core.pipeline import ImageToCad, PipelineConfig
+
+    config = PipelineConfig(
+        n=settings.n,
+        temperature=settings.temperature,
+        max_new_tokens=settings.max_new_tokens,
+        timeout=timeout,
+        question=settings.question,
+        refine=settings.refine,
+    )
+    pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
+
+    def solve(sample: BenchmarkSample) -> tuple[str, dict[str, Any]]:
+        started = time.perf_counter()
+        result = pipeline.run(sample.image.read_bytes())
+        metadata: dict[str, Any] = {
+            "system": True,
+            "temperature": settings.temperature,
+            "max_new_tokens": settings.max_new_tokens,
+            "status": result.status,
+            "chosen": result.chosen,
+            "refined": bool(result.candidates and result.candidates[result.chosen or 0].refined),
+            "candidates": [
+                {"code": c.code, "status": c.status, "score": c.score, "refined": c.refined}
+                for c in result.candidates
+            ],
+            "timings": result.timings,
+            "seconds": time.perf_counter() - started,
+        }
+        if result.status in ("backend_error", "bad_image", "cancelled"):
+            metadata["error"] = result.message
+        return result.code, metadata
+
+    return solve

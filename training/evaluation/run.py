@@ -37,6 +37,8 @@ class EvalSettings:
     concurrency: int = 1
     gallery: bool = True
     max_new_tokens: int = paper.MAX_NEW_TOKENS
+    system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
+    refine: bool = True
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
@@ -62,8 +64,10 @@ def evaluate(
         temperature=settings.temperature,
         max_new_tokens=settings.max_new_tokens,
         concurrency=settings.concurrency,
+        system=settings.system,
+        refine=settings.refine,
     )
-    if settings.n > 1:
+    if settings.n > 1 or settings.system:
         with SandboxPool(SandboxConfig(workers=settings.workers, timeout=settings.timeout)) as sandbox:
             generate_answers(
                 backend,

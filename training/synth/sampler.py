@@ -28,6 +28,23 @@ def default_family_weights() -> dict[str, float]:
     return weights
 
 
+def parse_family_weights(text: str) -> dict[str, float]:
+    """``'idioms'``, ``'generic'`` or ``'box=2,cylinder,generic=0.5'`` (a bare name weighs 1; ``idioms``
+    stands for every idiom). Unknown names are left to ``SamplerConfig`` to reject."""
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.partition("=")
+        try:
+            weight = float(value) if value else 1.0
+        except ValueError as exc:
+            raise ValueError(f"family weight {item!r} is not NAME or NAME=NUMBER") from exc
+        for key in IDIOMS if name.strip() == "idioms" else (name.strip(),):
+            weights[key] = weight
+    if not weights:
+        raise ValueError("no families given")
+    return weights
+
+
 @dataclass(frozen=True)
 class SamplerConfig:
     style: Style = "concise"
