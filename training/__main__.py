@@ -7,11 +7,13 @@ import typer
 
 from core.cli.datagen_cmd import datagen
 from core.cli.eval_cmd import eval_
+from core.cli.pretrain_vision_cmd import pretrain_vision
 from core.cli.train_cmd import train
 
 app = typer.Typer(name="training", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 app.command("datagen")(datagen)
 app.command("train")(train)
+app.command("pretrain-vision")(pretrain_vision)
 app.command("eval")(eval_)
 
 if __name__ == "__main__":

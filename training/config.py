@@ -49,6 +49,8 @@ class ModelConfig:
     text: dict[str, Any] = Field(default_factory=dict)
     tokenizer: TokenizerConfig = Field(default_factory=TokenizerConfig)
     image_size: int = Field(224, ge=8)  # scratch: the encoder's input size
+    # scratch: start the vision tower from this folder (`pretrain-vision` output) instead of random.
+    vision_init: str = ""
     projector_hidden_act: str = "gelu"  # LLaVA-1.5's mlp2x_gelu
     vision_feature_layer: int = -2  # second-to-last layer, as in LLaVA-1.5
     vision_feature_select_strategy: Literal["default", "full"] = "default"

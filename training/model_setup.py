@@ -109,6 +109,10 @@ def scratch(
     )
     llava = _llava_config(config, vision, text, tokenizer)
     model = LlavaForConditionalGeneration(llava)
+    if config.vision_init:
+        # A tower from `pretrain-vision` (same recipe): strict, so a size mismatch is an error.
+        tower = CLIPVisionModel.from_pretrained(config.vision_init, dtype=torch.float32)
+        model.model.vision_tower.load_state_dict(tower.state_dict(), strict=True)
     processor = llava_processor(
         tokenizer,
         vision,

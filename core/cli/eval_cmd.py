@@ -56,6 +56,9 @@ def eval_(
     refine: bool = typer.Option(
         True, "--refine/--no-refine", help="With --system: fit dimensions to the image."
     ),
+    refine_top: int = typer.Option(
+        1, "--refine-top", min=1, help="With --system: fit the K best distinct candidates."
+    ),
     quantization: str | None = typer.Option(
         None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
     ),
@@ -89,6 +92,7 @@ def eval_(
         max_new_tokens=max_new_tokens,
         system=system,
         refine=refine,
+        refine_top=refine_top,
     )
     backend = _backend(model, endpoint, model_name, quantization)
     try:

@@ -67,6 +67,7 @@ def image2cad(
     refine: bool = typer.Option(
         True, "--refine/--no-refine", help="Fit the program's named dimensions to the picture."
     ),
+    refine_top: int = typer.Option(1, "--refine-top", min=1, help="Fit the K best distinct candidates."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     events: bool = typer.Option(False, "--events", help="Stream progress as JSON lines on stdout."),
 ) -> None:
@@ -99,7 +100,12 @@ def image2cad(
         typer.echo(f"error: cannot read {image}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
     config = PipelineConfig(
-        n=n, temperature=temperature, max_new_tokens=max_new_tokens, timeout=timeout, refine=refine
+        n=n,
+        temperature=temperature,
+        max_new_tokens=max_new_tokens,
+        timeout=timeout,
+        refine=refine,
+        refine_top=refine_top,
     )
     result = ImageToCad(backend, config=config).run(picture, on_event=emit)
     written = _write_files(result, code_out, preview, fcstd, image, backend.name) if result.ok else {}

@@ -38,6 +38,7 @@ def _register() -> None:
         eval_cmd,
         image2cad_cmd,
         iou_cmd,
+        pretrain_vision_cmd,
         run_cmd,
         score_cmd,
         serve_cmd,
@@ -54,6 +55,7 @@ def _register() -> None:
     app.command("to-freecad")(to_freecad_cmd.to_freecad)
     app.command("datagen")(datagen_cmd.datagen)
     app.command("train")(train_cmd.train)
+    app.command("pretrain-vision")(pretrain_vision_cmd.pretrain_vision)
     app.command("eval")(eval_cmd.eval_)
 
 

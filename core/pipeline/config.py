@@ -19,4 +19,5 @@ class PipelineConfig:
     # Fit the chosen program's named dimensions to the picture (core/pipeline/refine.py); only
     # programs with top-level dimension variables have anything to fit (our concise style).
     refine: bool = True
-    refine_budget: int = 36  # sandbox runs at most
+    refine_budget: int = 36  # sandbox runs at most, per fitted candidate
+    refine_top: int = 1  # how many distinct candidates (best match first) get fitted

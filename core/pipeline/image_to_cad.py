@@ -227,41 +227,55 @@ class ImageToCad:
         return [run_code(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
 
     def _refine(self, candidates, runs, chosen, picture, emit) -> int:
-        """Fit the chosen program's dimensions to the picture; the fitted program becomes a new
-        candidate (and the answer) only when it runs and matches the picture better."""
+        """Fit the dimensions of the chosen program (and of the next best distinct ones, up to
+        ``refine_top``) to the picture. A fitted program becomes a new candidate when it runs; the
+        answer is the best-matching of all, so fitting can only raise the match score."""
         from core.pipeline.refine import RefineConfig, refine
 
-        base = candidates[chosen]
-        if not dimensions(base.code):
+        ok = [i for i, r in enumerate(runs) if r.ok and dimensions(candidates[i].code)]
+        ranked = sorted(ok, key=lambda i: (i != chosen, -(candidates[i].score or 0.0), i))
+        bases: list[int] = []
+        for i in ranked:
+            if candidates[i].code not in {candidates[b].code for b in bases}:
+                bases.append(i)
+        if not bases:
             return chosen
         emit({"event": "stage", "stage": "refine"})
-        fitted = refine(
-            base.code,
-            picture,
-            lambda codes: self._run_all(codes, ("mesh",)),
-            RefineConfig(budget=self.config.refine_budget),
-        )
-        if fitted is None or fitted.code == base.code:
-            return chosen
-        run = self._run_all([fitted.code], ("brep", "step", "mesh"))[0]
-        if not run.ok:
-            return chosen
-        candidate = Candidate(
-            len(candidates),
-            base.reply,
-            fitted.code,
-            run.status.value,
-            run.message,
-            run.volume,
-            score=fitted.score,
-            refined=True,
-        )
-        if base.score is None:
-            base.score = fitted.start_score
-        candidates.append(candidate)
-        runs.append(run)
-        emit({"event": "candidate", "index": candidate.index, "status": candidate.status, "message": ""})
-        return candidate.index
+        best = chosen
+        for base_index in bases[: self.config.refine_top]:
+            base = candidates[base_index]
+            fitted = refine(
+                base.code,
+                picture,
+                lambda codes: self._run_all(codes, ("mesh",)),
+                RefineConfig(budget=self.config.refine_budget),
+            )
+            if fitted is None:
+                continue
+            if base.score is None:
+                base.score = fitted.start_score
+            if fitted.code == base.code:
+                continue
+            run = self._run_all([fitted.code], ("brep", "step", "mesh"))[0]
+            if not run.ok:
+                continue
+            candidate = Candidate(
+                len(candidates),
+                base.reply,
+                fitted.code,
+                run.status.value,
+                run.message,
+                run.volume,
+                score=fitted.score,
+                refined=True,
+            )
+            candidates.append(candidate)
+            runs.append(run)
+            emit({"event": "candidate", "index": candidate.index, "status": candidate.status, "message": ""})
+        scored = [i for i, r in enumerate(runs) if r.ok and candidates[i].score is not None]
+        if scored:
+            best = max(scored, key=lambda i: (candidates[i].score or 0.0, -i))
+        return best
 
     def _choose(self, candidates, runs, picture, emit) -> int:
         """Among candidates that run, the best render-and-compare score (ties: the earlier one);
@@ -271,12 +285,10 @@ class ImageToCad:
             return 0
         if len(ok) == 1 or picture is None or not self.config.select_by_render:
             return ok[0]
-        from core.render import render_mesh
-        from core.render.compare import render_match_score
+        from core.pipeline.refine import score_of
 
         for i in ok:
-            if runs[i].mesh:
-                candidates[i].score = render_match_score(picture, render_mesh(runs[i].mesh))
+            candidates[i].score = score_of(picture, runs[i])
         emit({"event": "stage", "stage": "select"})
         return max(ok, key=lambda i: (candidates[i].score or 0.0, -i))
 

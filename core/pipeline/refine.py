@@ -18,17 +18,21 @@ from dataclasses import dataclass
 from PIL import Image
 
 from core.program.parameters import Parameter, apply_parameters, find_parameters
+from core.render.compare import Outline
 from core.sandbox import ExecutionResult
 
 # Runs programs (in the sandbox, in parallel where it can) and returns their results in order.
 Executor = Callable[[Sequence[str]], list[ExecutionResult]]
 
 
+RENDER_SIZE = 192  # the comparison works at 128 px; rendering larger buys nothing
+
+
 @dataclass(frozen=True)
 class RefineConfig:
     budget: int = 36  # sandbox runs at most
-    steps: tuple[float, ...] = (0.3, 0.12, 0.05)  # log-scale step sizes, coarse to fine
-    render_size: int = 192  # the comparison works at 128 px; rendering larger buys nothing
+    steps: tuple[float, ...] = (0.5, 0.2, 0.08)  # log-scale step sizes, coarse to fine
+    render_size: int = RENDER_SIZE
     min_gain: float = 1e-3  # a change must improve the match by this much to be kept
     significant_digits: int = 3  # refined numbers stay short: 1.08, not 1.0786400000000001
 
@@ -59,7 +63,9 @@ def rounded(value: float, digits: int) -> float:
     return round(value, decimals)
 
 
-def score_of(picture: Image.Image, run: ExecutionResult, size: int) -> float | None:
+def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = RENDER_SIZE) -> float | None:
+    """How well the run's solid, drawn in the training images' style, matches the picture; None
+    when it made none. Best-of-N and fitting both rank by this, so their scores compare."""
     if not run.ok or not run.mesh:
         return None
     from dataclasses import replace
@@ -84,29 +90,60 @@ def refine(
     target = outline(picture)
     values = {p.name: float(p.value) for p in params}
     first = execute([code])[0]
-    start = score_of(target, first, cfg.render_size)  # type: ignore[arg-type]
+    start = score_of(target, first, cfg.render_size)
     if start is None:
         return None
-    best, best_code, runs = start, code, 1
+    state = _Search(code, values, start, 1, cfg, target, execute)
     for step in cfg.steps:
         improved = True
-        while improved and runs < cfg.budget:
+        while improved and state.runs < cfg.budget:
             improved = False
-            for name in list(values):
-                if runs >= cfg.budget:
-                    break
-                trials = []
-                for factor in (math.exp(step), math.exp(-step)):
-                    value = rounded(values[name] * factor, cfg.significant_digits)
-                    if value > 0 and value != values[name]:
-                        trials.append({**values, name: value})
-                trials = trials[: cfg.budget - runs]
-                codes = [apply_parameters(code, t) for t in trials]
-                results = execute(codes)
-                runs += len(codes)
-                for trial, trial_code, run in zip(trials, codes, results, strict=True):
-                    s = score_of(target, run, cfg.render_size)  # type: ignore[arg-type]
-                    if s is not None and s > best + cfg.min_gain:
-                        best, best_code, values, improved = s, trial_code, trial, True
+            for name in list(state.values):
+                improved |= state.line_search(name, step)
+    best, best_code, runs, values = state.score, state.code, state.runs, state.values
     changed = {p.name: values[p.name] for p in params if values[p.name] != p.value}
     return Refinement(best_code, best, start, runs, changed)
+
+
+class _Search:
+    """Coordinate search with expanding steps: once a direction helps, keep going and double the
+    step while it still helps, so a cube reaches a 10:1 plate in a handful of runs."""
+
+    def __init__(self, code, values, score, runs, cfg: RefineConfig, target, execute: Executor) -> None:
+        self.base, self.code, self.values, self.score, self.runs = code, code, values, score, runs
+        self.cfg, self.target, self.execute = cfg, target, execute
+
+    def _try(self, trials: list[dict[str, float]]) -> int | None:
+        """Run the trials; keep the best if it beats the current score; its index, else None."""
+        trials = trials[: max(0, self.cfg.budget - self.runs)]
+        if not trials:
+            return None
+        codes = [apply_parameters(self.base, t) for t in trials]
+        results = self.execute(codes)
+        self.runs += len(codes)
+        best = None
+        for i, run in enumerate(results):
+            s = score_of(self.target, run, self.cfg.render_size)
+            if s is not None and s > self.score + self.cfg.min_gain:
+                self.score, self.code, best = s, codes[i], i
+        if best is not None:
+            self.values = trials[best]
+        return best
+
+    def _moved(self, name: str, log_step: float) -> dict[str, float] | None:
+        value = rounded(self.values[name] * math.exp(log_step), self.cfg.significant_digits)
+        return {**self.values, name: value} if value > 0 and value != self.values[name] else None
+
+    def line_search(self, name: str, step: float) -> bool:
+        trials = [t for t in (self._moved(name, step), self._moved(name, -step)) if t is not None]
+        signs = [1.0 if t[name] > self.values[name] else -1.0 for t in trials]
+        chosen = self._try(trials)
+        if chosen is None:
+            return False
+        direction, grow = signs[chosen], step
+        while self.runs < self.cfg.budget:
+            grow *= 2
+            trial = self._moved(name, direction * grow)
+            if trial is None or self._try([trial]) is None:
+                break
+        return True

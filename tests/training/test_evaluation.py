@@ -145,3 +145,40 @@ def test_cli_eval_with_a_tiny_random_model_writes_everything(benchmark: Path, tm
     page = (out / "gallery.html").read_text()
     assert f"gallery/{first}_input.png" in page and f"gallery/{first}_gt.png" in page
     assert (out / "gallery" / f"{first}_gt.png").read_bytes()[:4] == b"\x89PNG"
+
+
+class CubeBackend(GroundTruthBackend):
+    """Answers every picture with a unit cube whose sides are named dimensions."""
+
+    def generate(self, request, *, on_token=None, cancel=None) -> list[str]:
+        self.calls += 1
+        cube = "import cadquery as cq\n\nlength = 1.0\nwidth = 1.0\nheight = 1.0\n\nsolid = cq.Workplane('XY').box(length, width, height)\n"
+        return [cube] * request.config.n
+
+
+def test_system_answers_fit_dimensions_and_record_what_happened(benchmark: Path, tmp_path: Path) -> None:
+    # The first benchmark part is a thin plate (0.67 x 0.25 x 0.03): a cube scores poorly, a fitted box well.
+    fitted = evaluate(
+        CubeBackend(benchmark),
+        EvalSettings(
+            benchmark=benchmark, out=tmp_path / "fit", model_id="cube", limit=1, gallery=False, system=True
+        ),
+    )
+    plain = evaluate(
+        CubeBackend(benchmark),
+        EvalSettings(
+            benchmark=benchmark,
+            out=tmp_path / "plain",
+            model_id="cube",
+            limit=1,
+            gallery=False,
+            system=True,
+            refine=False,
+        ),
+    )
+    assert fitted.vsr == plain.vsr == 1.0
+    assert fitted.iou_best > plain.iou_best + 0.2
+    (record,) = [json.loads(line) for line in (tmp_path / "fit" / "answers.jsonl").read_text().splitlines()]
+    meta = record["metadata"]
+    assert meta["system"] and meta["refined"] and meta["status"] == "ok" and meta["seconds"] > 0
+    assert "refine" in meta["timings"] and record["text"] != meta["candidates"][0]["code"]

@@ -39,6 +39,7 @@ class AnswerSettings:
     # dimension fitting) instead of the raw model; what `cadcoder image2cad` would give the user.
     system: bool = False
     refine: bool = True
+    refine_top: int = 1
 
 
 def answered_ids(path: Path) -> set[int]:
@@ -163,6 +164,7 @@ def _system_solver(
         timeout=timeout,
         question=settings.question,
         refine=settings.refine,
+        refine_top=settings.refine_top,
     )
     pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
 

@@ -39,6 +39,7 @@ class EvalSettings:
     max_new_tokens: int = paper.MAX_NEW_TOKENS
     system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
     refine: bool = True
+    refine_top: int = 1
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
@@ -66,6 +67,7 @@ def evaluate(
         concurrency=settings.concurrency,
         system=settings.system,
         refine=settings.refine,
+        refine_top=settings.refine_top,
     )
     if settings.n > 1 or settings.system:
         with SandboxPool(SandboxConfig(workers=settings.workers, timeout=settings.timeout)) as sandbox:
