@@ -321,6 +321,24 @@ class ImageToCadTests(GuiCase):
         self.assertIn("radius = 12.0", panel.code.toPlainText())
         self.assertEqual(self.doc.UndoNames, ["Add CadQuery feature"])
 
+    def test_image_to_cad_with_the_embedded_model_gives_editable_dimensions(self):
+        # The default backend: cadcoder-mini from resources/models, on CPU, no endpoint at all.
+        from CADCoderWorkbench.image_panel import ImagePanel
+
+        preferences.clear("Backend", "Endpoint", "ModelName", "ApiKey")
+        picture = str(REPO_ROOT / "resources" / "examples" / "flanged_bracket.png")
+        panel = ImagePanel(picture)
+        Gui.Control.showDialog(panel)
+        wait_until(lambda: not panel.job.running, seconds=240, what="the embedded model")
+        shoot("image_to_cad_embedded")
+        self.assertEqual(panel.outcome, "done", panel.stage.text())
+        obj = self.doc.getObject("ImageToCAD")
+        self.assertGreater(obj.Shape.Volume, 0)
+        dimensions = [p for p in obj.PropertiesList if obj.getGroupOfProperty(p) == "Parameters"]
+        self.assertTrue(dimensions, "the generated code has no named parameters")
+        self.assertIn(f"{dimensions[0]} = ", panel.code.toPlainText())
+        self.assertIn("embedded", obj.Backend)
+
     def test_snapshot_to_cad_sends_a_448_picture_of_the_selection(self):
         bracket = self.make(BRACKET)
         preferences.store(Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName="cylinder")
