@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import FreeCAD as App
 import FreeCADGui as Gui
-from PySide import QtGui
 
 from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.cadquery_feature import is_cadquery_feature
 from CADCoderWorkbench.panel_widgets import ICON_DIR, UI_DIR, icon
-
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp)"
 
 
 def selected_feature():
@@ -45,20 +42,15 @@ class ImageToCad(Command):
     ID = "CADCoder_ImageToCad"
     ICON = "image_to_cad.svg"
     MENU_TEXT = "Image to CAD"
-    TOOLTIP = "Turn a photo or render of a part into an editable CadQuery feature"
+    TOOLTIP = "Turn a photo or render of a part (opened, pasted or dropped) into an editable CadQuery feature"
 
     def Activated(self) -> None:
+        """The panel takes the picture: Open..., Paste (Ctrl+V) or a drop, then Run."""
+        from CADCoderWorkbench.image_panel import ImagePanel
         from CADCoderWorkbench.setup_dialog import ensure_engine
 
-        if not ensure_engine(preferences.load()):
-            return
-        path, _ = QtGui.QFileDialog.getOpenFileName(
-            Gui.getMainWindow(), "Picture of a part", "", IMAGE_FILTER
-        )
-        if path:
-            from CADCoderWorkbench.image_panel import ImagePanel
-
-            Gui.Control.showDialog(ImagePanel(path))
+        if ensure_engine(preferences.load()):
+            Gui.Control.showDialog(ImagePanel())
 
 
 class SnapshotToCad(Command):

@@ -2,38 +2,27 @@
 as one undo step only when the new code runs.
 
 The rule-based edits of ``core.program.edits`` work with every backend (CAD-Coder itself follows
-instructions poorly after fine-tuning); the edit and its sandbox run happen on a worker thread.
+instructions poorly after fine-tuning). With a remote (chat) backend the panel also offers the
+model: Rules, Model, or Auto (the rules, else the model); the model's edit runs as ``cadcoder edit``
+in the engine's process. Every edit and its sandbox run happen on a worker thread
+(``edit_job.preview_edit``); code that does not run is shown but never replaces the feature.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import os
 
 import FreeCADGui as Gui
 from PySide import QtGui
 
 from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.cadquery_feature import update_code
+from CADCoderWorkbench.edit_job import ENGINES, EditPreview, preview_edit
 from CADCoderWorkbench.jobs import Job
 from CADCoderWorkbench.panel_widgets import load_form, make_code_view
-from CADCoderWorkbench.settings import Settings
-from core.program.edits import apply_edit
-from core.sandbox import ExecutionResult
 
-
-@dataclass(frozen=True)
-class EditPreview:
-    instruction: str
-    description: str
-    code: str
-    result: ExecutionResult
-
-
-def preview_edit(code: str, instruction: str, settings: Settings) -> EditPreview:
-    """The edited code and its run; EditNotUnderstood (a ValueError) when no rule matches."""
-    new_code, edit = apply_edit(code, instruction)
-    return EditPreview(instruction, edit.describe(), new_code, engine.run(new_code, settings))
+__all__ = ["EditPanel", "EditPreview", "preview_edit", "unified_diff"]
 
 
 def unified_diff(before: str, after: str) -> str:
@@ -47,29 +36,58 @@ class EditPanel:
         self.form.feature.setText(f"Feature: {feature.Label} ({feature.Status})")
         self.instruction: QtGui.QLineEdit = self.form.instruction
         self.summary: QtGui.QLabel = self.form.summary
+        self.engine: QtGui.QComboBox = self.form.engine
         make_code_view(self.form.diff)
         self.form.previewButton.clicked.connect(self.preview)
         self.instruction.returnPressed.connect(self.preview)
+        # The model is offered only where there is one that follows instructions.
+        self.model_offered = engine.follows_instructions(preferences.load())
+        self.form.engineLabel.setVisible(self.model_offered)
+        self.engine.setVisible(self.model_offered)
+        if self.model_offered:
+            self.engine.setCurrentIndex(ENGINES.index("auto"))
+            self.form.examples.setText(
+                self.form.examples.text() + " Anything else goes to the model (Model or Auto)."
+            )
         self.job: Job | None = None
         self.previewed: EditPreview | None = None
+        self._previewed_with: tuple[str, str] | None = None  # (instruction, engine choice)
         self.applied = False
+
+    @property
+    def choice(self) -> str:
+        """The engine choice: one of ``edit_job.ENGINES``; always "rules" without a chat model."""
+        return ENGINES[self.engine.currentIndex()] if self.model_offered else "rules"
 
     def preview(self, then_apply: bool = False) -> None:
         instruction = self.instruction.text().strip()
         if not instruction or (self.job is not None and self.job.running):
             return
-        code, settings = self.feature.Code, preferences.load()
-        self.summary.setText("Editing and running the new code...")
+        code, settings, choice = self.feature.Code, preferences.load(), self.choice
+        picture = getattr(self.feature, "SourceImage", "") or None
+        picture = picture if picture and os.path.isfile(picture) else None
+        self.summary.setText(
+            "Asking the model..." if choice == "model" else "Editing and running the new code..."
+        )
         self.form.previewButton.setEnabled(False)
+        self.form.diff.clear()
         self.job = Job(
-            lambda _context: preview_edit(code, instruction, settings),
-            on_finished=lambda preview: self._previewed(preview, then_apply),
+            lambda context: preview_edit(code, instruction, settings, choice, context, picture),
+            on_finished=lambda preview: self._previewed(preview, (instruction, choice), then_apply),
             on_failed=self._failed,
+            on_cancelled=lambda: self._failed("Cancelled; nothing was changed."),
+            on_progress=self.summary.setText,
+            on_text=self._stream,
         ).start()
 
-    def _previewed(self, preview: EditPreview, then_apply: bool) -> None:
+    def _stream(self, piece: str) -> None:
+        """The model's reply as it is written; the diff replaces it."""
+        self.form.diff.moveCursor(QtGui.QTextCursor.End)
+        self.form.diff.insertPlainText(piece)
+
+    def _previewed(self, preview: EditPreview, asked: tuple[str, str], then_apply: bool) -> None:
         self.form.previewButton.setEnabled(True)
-        self.previewed = preview
+        self.previewed, self._previewed_with = preview, asked
         self.form.diff.setPlainText(unified_diff(self.feature.Code, preview.code))
         if preview.result.ok:
             self.summary.setText(
@@ -86,6 +104,7 @@ class EditPanel:
 
     def _failed(self, message: str) -> None:
         self.form.previewButton.setEnabled(True)
+        self.form.diff.clear()
         self.summary.setText(message)
 
     def _apply(self, preview: EditPreview) -> None:
@@ -99,11 +118,8 @@ class EditPanel:
 
     def accept(self) -> bool:
         preview = self.previewed
-        if (
-            preview is not None
-            and preview.instruction == self.instruction.text().strip()
-            and preview.result.ok
-        ):
+        asked = (self.instruction.text().strip(), self.choice)
+        if preview is not None and self._previewed_with == asked and preview.result.ok:
             self._apply(preview)
         else:
             self.preview(then_apply=True)

@@ -2,8 +2,8 @@
 
 CadQuery, the model and the pipeline live in that environment's processes, never in FreeCAD's (two
 OCCT versions in one process crash). This module is the only place that knows how to reach them:
-the sandbox pool for running code (``run``), and the ``cadcoder`` CLI for image -> code
-(``cli_command``). Standard library and the light ``core.sandbox`` client only.
+the sandbox pool for running code (``run``), and the ``cadcoder`` CLI for image -> code and model
+edits (``cli_command``, ``backend_args``). Standard library and the light ``core.sandbox`` client only.
 """
 
 from __future__ import annotations
@@ -62,6 +62,26 @@ def subprocess_environment(settings: Settings, base: Mapping[str, str] | None = 
 def cli_command(settings: Settings, args: list[str]) -> list[str]:
     """``cadcoder ARGS`` run by the engine's interpreter (one setting chooses both pool and CLI)."""
     return [str(engine_python(settings)), "-m", "core.cli.main", *args]
+
+
+def backend_args(settings: Settings) -> list[str]:
+    """The CLI flags that choose the model (``image2cad`` and ``edit`` take the same); none for
+    the embedded model. The API key is not among them: it travels in the environment."""
+    if settings.backend == "remote":
+        return ["--endpoint", settings.endpoint] + (
+            ["--model-name", settings.model_name] if settings.model_name else []
+        )
+    if settings.backend == "local":
+        return ["--model", settings.model_dir] + (
+            ["--quantization", settings.quantization] if settings.quantization else []
+        )
+    return []
+
+
+def follows_instructions(settings: Settings) -> bool:
+    """Whether the configured backend can make free-form edits: remote endpoints are chat models;
+    the embedded and local CAD-Coder checkpoints follow no instructions besides their task."""
+    return settings.backend == "remote"
 
 
 def sandbox_pool(settings: Settings) -> SandboxPool:

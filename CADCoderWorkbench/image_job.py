@@ -51,15 +51,7 @@ def image2cad_args(image_path: str, settings: Settings) -> list[str]:
         "--timeout",
         f"{settings.sandbox_timeout:g}",
     ]
-    if settings.backend == "remote":
-        args += ["--endpoint", settings.endpoint]
-        if settings.model_name:
-            args += ["--model-name", settings.model_name]
-    elif settings.backend == "local":
-        args += ["--model", settings.model_dir]
-        if settings.quantization:
-            args += ["--quantization", settings.quantization]
-    return args
+    return args + engine.backend_args(settings)
 
 
 def describe_event(event: dict) -> str | None:
@@ -78,13 +70,27 @@ def describe_event(event: dict) -> str | None:
 
 def run_image2cad(image_path: str, settings: Settings, context: JobContext) -> ImageJobResult:
     """Generate code for the picture and run it; raises ImageJobError or JobCancelled."""
+    result, events = run_engine_command(image2cad_args(image_path, settings), settings, context)
+    if result.get("status") != "ok" or not result.get("code"):
+        raise ImageJobError(f"{result.get('status')}: {result.get('message')}")
+    context.progress("Building the part...")
+    execution = engine.run(result["code"], settings)
+    if not execution.ok:
+        raise ImageJobError(f"the code ran in the engine but not here: {engine.describe(execution)}")
+    return ImageJobResult(result["code"], result.get("volume"), execution, tuple(events))
+
+
+def run_engine_command(args: list[str], settings: Settings, context: JobContext) -> tuple[dict, list[dict]]:
+    """Run ``cadcoder ARGS`` (a command with ``--events``), relaying its events to ``context``;
+    returns its final ``result`` event and all events. ImageJobError when it gives no result or
+    the settings cannot work, JobCancelled on Cancel; the generation timeout bounds it."""
     problem = settings.problem()
     if problem:
         raise ImageJobError(problem)
     if not engine.engine_installed(settings):
         raise ImageJobError(engine.not_installed_message(settings))
     proc = subprocess.Popen(
-        engine.cli_command(settings, image2cad_args(image_path, settings)),
+        engine.cli_command(settings, args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -131,13 +137,7 @@ def run_image2cad(image_path: str, settings: Settings, context: JobContext) -> I
         tail = "".join(stderr_tail).strip().splitlines()
         why = tail[-1] if tail else f"exit status {proc.returncode}"
         raise ImageJobError(f"the engine gave no result: {why}")
-    if result.get("status") != "ok" or not result.get("code"):
-        raise ImageJobError(f"{result.get('status')}: {result.get('message')}")
-    context.progress("Building the part...")
-    execution = engine.run(result["code"], settings)
-    if not execution.ok:
-        raise ImageJobError(f"the code ran in the engine but not here: {engine.describe(execution)}")
-    return ImageJobResult(result["code"], result.get("volume"), execution, tuple(events))
+    return result, events
 
 
 def _relay(event: dict, context: JobContext) -> None:

@@ -35,6 +35,7 @@ def _register() -> None:
     from core.cli import (
         convert_cmd,
         datagen_cmd,
+        edit_cmd,
         eval_cmd,
         image2cad_cmd,
         iou_cmd,
@@ -50,6 +51,7 @@ def _register() -> None:
     app.command("iou")(iou_cmd.iou)
     app.command("score")(score_cmd.score)
     app.command("image2cad")(image2cad_cmd.image2cad)
+    app.command("edit")(edit_cmd.edit)
     app.command("serve")(serve_cmd.serve)
     app.command("convert-llava")(convert_cmd.convert_llava)
     app.command("to-freecad")(to_freecad_cmd.to_freecad)

@@ -27,6 +27,15 @@ class GenerationCancelled(BackendError):
     """The caller's cancel event was set before generation finished."""
 
 
+class BackendInputError(BackendError):
+    """The request itself is unusable for this model (e.g. the prompt exceeds its context), so
+    retrying cannot help; servers answer it as a 400 with ``code`` instead of a 500."""
+
+    def __init__(self, message: str, code: str = "invalid_input") -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class ImageInput:
     data: bytes

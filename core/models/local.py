@@ -17,6 +17,7 @@ import torch
 
 from core.models.base import (
     BackendError,
+    BackendInputError,
     GenerationCancelled,
     GenerationConfig,
     GenerationRequest,
@@ -173,10 +174,17 @@ class LocalLlavaBackend:
 
 
 def _token_budget(loaded: LoadedLlava, prompt_length: int, wanted: int) -> int:
-    """New tokens that fit the LM's context after the prompt and image (the paper: 4096 in all)."""
+    """New tokens that fit the LM's context after the prompt and image (the paper: 4096 in all).
+
+    A budget that reaches past the context is cut to what fits (the pipeline asks for the paper's
+    3450 whatever the model); a prompt that leaves no room for one token is the caller's error."""
     context = loaded.model.config.text_config.max_position_embeddings
-    if prompt_length >= context:
-        raise BackendError(f"the prompt takes {prompt_length} tokens, the model's context is {context}")
+    if prompt_length + 1 > context:
+        raise BackendInputError(
+            f"the prompt takes {prompt_length} tokens (image included) and the model's context is "
+            f"{context} tokens, which leaves no room for a reply; shorten the conversation",
+            code="context_length_exceeded",
+        )
     return min(wanted, context - prompt_length)
 
 

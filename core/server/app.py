@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from core.models.base import Backend, BackendError
+from core.models.base import Backend, BackendError, BackendInputError
 from core.server.errors import ApiError, error_response, install_error_handlers
 from core.server.images import ImageRejected
 from core.server.limits import BodySizeLimit
@@ -99,12 +99,17 @@ def create_app(backend: Backend, config: ServerConfig | None = None) -> FastAPI:
             raise ApiError(429, "the model is busy; retry shortly", "rate_limit_error", "busy")
         await slots.acquire()  # no await since the check: nothing can take the slot in between
         if body.stream:
-            events = start_stream(
-                backend, request, model=config.model_name, stops=stops, on_finished=slots.release
-            )
+            try:
+                events = await start_stream(
+                    backend, request, model=config.model_name, stops=stops, on_finished=slots.release
+                )
+            except BackendInputError as exc:
+                raise ApiError(400, str(exc), code=exc.code) from exc
             return StreamingResponse(events, media_type="text/event-stream")
         try:
             texts = await anyio.to_thread.run_sync(lambda: backend.generate(request))
+        except BackendInputError as exc:  # e.g. a prompt longer than the context: the client's to fix
+            raise ApiError(400, str(exc), code=exc.code) from exc
         except BackendError as exc:
             raise ApiError(500, str(exc), "server_error") from exc
         finally:

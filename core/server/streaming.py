@@ -4,6 +4,10 @@ The model blocks for seconds to minutes, so it runs in a thread and hands tokens
 through a queue; the loop stays free to answer /health and to refuse excess requests. The worker
 always ends the stream (``[DONE]`` or an error event) so a client never hangs, and a client that
 goes away sets the cancel event so the model stops instead of generating for nobody.
+
+The response starts with the first piece, not before: a request the model cannot take (a prompt
+longer than its context, :class:`BackendInputError`) is found as generation starts, and must still
+be an OpenAI-shaped 400 rather than an error event inside a 200 stream.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-from core.models.base import Backend, BackendError, GenerationCancelled, GenerationRequest
+from core.models.base import (
+    Backend,
+    BackendError,
+    BackendInputError,
+    GenerationCancelled,
+    GenerationRequest,
+)
 from core.server.serving import chunk
 from core.server.stops import StopFilter
 
@@ -26,7 +36,7 @@ def sse(payload: dict) -> str:
     return f"data: {json.dumps(payload)}\n\n"
 
 
-def start_stream(
+async def start_stream(
     backend: Backend,
     request: GenerationRequest,
     *,
@@ -34,10 +44,12 @@ def start_stream(
     stops: tuple[str, ...],
     on_finished: Callable[[], None],
 ) -> AsyncIterator[str]:
-    """Start generating now (call from the event loop); ``on_finished`` runs on the loop after."""
+    """Start generating now and wait for the first piece; ``on_finished`` runs on the loop after
+    generation. Raises :class:`BackendInputError` when the backend refuses the request outright."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, int, str]] = asyncio.Queue()
     cancel = threading.Event()
+    refused: list[BackendInputError] = []
     n = request.config.n
     filters = [StopFilter(stops) for _ in range(n)]
 
@@ -58,6 +70,10 @@ def start_stream(
             backend.generate(request, on_token=on_token, cancel=cancel)
         except GenerationCancelled:
             pass  # a stop sequence or a departed client; what was sent stands
+        except BackendInputError as exc:
+            refused.append(exc)
+            put("refused", text=str(exc))  # an error event, should it ever come after a piece
+            return
         except BackendError as exc:
             put("error", text=str(exc))
             return
@@ -74,21 +90,34 @@ def start_stream(
         put("done")
 
     loop.run_in_executor(None, work)
-    return _events(queue, cancel, n, model)
+    try:
+        first = await queue.get()
+    except BaseException:  # the request was abandoned before the first piece
+        cancel.set()
+        raise
+    if first[0] == "refused":
+        raise refused[0]
+    return _events(queue, cancel, n, model, first)
 
 
 async def _events(
-    queue: asyncio.Queue[tuple[str, int, str]], cancel: threading.Event, n: int, model: str
+    queue: asyncio.Queue[tuple[str, int, str]],
+    cancel: threading.Event,
+    n: int,
+    model: str,
+    first: tuple[str, int, str],
 ) -> AsyncIterator[str]:
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     try:
         for index in range(n):
             yield sse(chunk(completion_id, model, index, "", role="assistant"))
+        item: tuple[str, int, str] | None = first
         while True:
-            kind, index, text = await queue.get()
+            kind, index, text = item if item is not None else await queue.get()
+            item = None
             if kind == "token":
                 yield sse(chunk(completion_id, model, index, text))
-            elif kind == "error":
+            elif kind in ("error", "refused"):
                 yield sse({"error": {"message": text, "type": "server_error", "code": None}})
                 return
             else:

@@ -15,10 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CYLINDER = "import cadquery as cq\nradius = 12.0\nsolid = cq.Workplane('XY').circle(radius).extrude(10)\n"
 BROKEN = "import cadquery as cq\nsolid = cq.Workplane().circle(r).extrude(1)\n"
+# Edit with prompt's model edit of the GUI cases' 10 x 20 x 30 box: a 4 mm hole from the top.
+HOLE = (
+    "import cadquery as cq\nlength = 10.0\nsolid = cq.Workplane().box(length, 20, 30)\n"
+    "solid = solid.faces('>Z').workplane().hole(4)\n"
+)
 REPLIES = {
     "cylinder": ["```python\n", CYLINDER, "```"],
     "broken": [BROKEN],
     "slow": ["import cadquery as cq\n", "solid = cq.Workplane().box(1, 1, 1)\n"],
+    "edit-hole": ["Here is the program with the hole:\n```python\n", HOLE, "```"],
 }
 
 

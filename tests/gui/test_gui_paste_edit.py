@@ -1,0 +1,66 @@
+"""Image to CAD by clipboard and drag-and-drop, and Edit with prompt's model edits, in the real
+FreeCAD 0.20 GUI on a virtual screen: one pytest test per case of ``fc_gui_paste_edit_cases.py``,
+all in one FreeCAD session with its own model stub (test_gui.py counts its stub's requests).
+
+Screenshots land in pytest's temporary folder; set ``CADCODER_SCREENSHOT_COPY=DIR`` to get a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from model_stub import model_stub
+from test_gui import harness
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "fc_gui_paste_edit_cases.py"
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.timeout(500),
+    pytest.mark.skipif(
+        not (shutil.which("freecad") and shutil.which("xvfb-run")), reason="freecad/xvfb missing"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def gui_run(tmp_path_factory: pytest.TempPathFactory):
+    import cadquery as cq
+
+    from core.render import render_shape
+
+    shots = tmp_path_factory.mktemp("screenshots")
+    render_shape(cq.Workplane().circle(12).extrude(10)).save(shots / "cylinder_input.png")
+    with model_stub() as (endpoint, requests):
+        run = harness.run_cases(
+            CASES,
+            tmp_path_factory.mktemp("freecad-gui-home"),
+            gui=True,
+            extra_env={"CADCODER_SHOTS": str(shots), "CADCODER_TEST_ENDPOINT": endpoint},
+            timeout=420,
+        )
+    copy = os.environ.get("CADCODER_SCREENSHOT_COPY")
+    if copy:
+        shutil.copytree(shots, copy, dirs_exist_ok=True)
+    return run, shots, requests
+
+
+@pytest.mark.parametrize("name", harness.case_names(CASES))
+def test_in_freecad_gui(gui_run, name: str) -> None:
+    harness.report(gui_run[0], name)
+
+
+def test_screenshots_show_the_panels(gui_run) -> None:
+    _, shots, _ = gui_run
+    for name in ("image_to_cad_paste", "image_to_cad_paste_done", "edit_with_model", "edit_with_model_error"):
+        assert (shots / f"{name}.png").stat().st_size > 3000, name
+
+
+def test_the_model_edits_went_to_the_stub_by_name(gui_run) -> None:
+    _, _, requests = gui_run
+    models = [r["model"] for r in requests]
+    assert models.count("edit-hole") == 1  # the reply runs: no self-repair turn
+    assert models.count("broken") == 2  # the edit and its one self-repair turn
