@@ -28,6 +28,7 @@ from typing import Any
 import typer
 
 from core.cli.inputs import read_script
+from core.cli.options import ModelDir, ModelName, Quantization
 from core.models.base import BackendError
 
 Emit = Callable[[dict[str, Any]], None]
@@ -113,18 +114,12 @@ def edit(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the edited program here (.py) instead of printing it."
     ),
-    model: Path | None = typer.Option(
-        None, "--model", help="Local model directory (Hugging Face LLaVA layout)."
-    ),
+    model: ModelDir = None,
     endpoint: str | None = typer.Option(
         None, "--endpoint", help="OpenAI-compatible base URL of a chat model, e.g. http://host:8000/v1."
     ),
-    model_name: str | None = typer.Option(
-        None, "--model-name", help="Model name at the endpoint (default: its first)."
-    ),
-    quantization: str | None = typer.Option(
-        None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
-    ),
+    model_name: ModelName = None,
+    quantization: Quantization = None,
     max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Sandbox seconds per program."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

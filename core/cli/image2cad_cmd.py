@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from core.cli.options import Endpoint, ModelDir, ModelName, Quantization
 from core.models.base import BackendError
 from core.paths import EMBEDDED_MODEL_DIR
 
@@ -43,18 +44,10 @@ def image2cad(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the solid as STEP (.step) or BREP (.brep)."
     ),
-    model: Path | None = typer.Option(
-        None, "--model", help="Local model directory (Hugging Face LLaVA layout)."
-    ),
-    endpoint: str | None = typer.Option(
-        None, "--endpoint", help="OpenAI-compatible base URL, e.g. http://host:8000/v1."
-    ),
-    model_name: str | None = typer.Option(
-        None, "--model-name", help="Model name at the endpoint (default: its first)."
-    ),
-    quantization: str | None = typer.Option(
-        None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
-    ),
+    model: ModelDir = None,
+    endpoint: Endpoint = None,
+    model_name: ModelName = None,
+    quantization: Quantization = None,
     n: int = typer.Option(1, "--n", min=1, help="Candidates; the best-rendering one that runs wins."),
     temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="0 = greedy first candidate."),
     max_new_tokens: int = typer.Option(3450, "--max-new-tokens", min=1),

@@ -41,8 +41,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def gui_run(tmp_path_factory: pytest.TempPathFactory):
+def run_gui_cases(cases: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Run ``cases`` in one FreeCAD GUI session against a fresh model stub; returns the run, the
+    screenshot folder and the requests the stub saw (shared by every GUI test module)."""
     import cadquery as cq
 
     from core.render import render_shape
@@ -51,7 +52,7 @@ def gui_run(tmp_path_factory: pytest.TempPathFactory):
     render_shape(cq.Workplane().circle(12).extrude(10)).save(shots / "cylinder_input.png")
     with model_stub() as (endpoint, requests):
         run = harness.run_cases(
-            CASES,
+            cases,
             tmp_path_factory.mktemp("freecad-gui-home"),
             gui=True,
             extra_env={"CADCODER_SHOTS": str(shots), "CADCODER_TEST_ENDPOINT": endpoint},
@@ -61,6 +62,11 @@ def gui_run(tmp_path_factory: pytest.TempPathFactory):
     if copy:
         shutil.copytree(shots, copy, dirs_exist_ok=True)
     return run, shots, requests
+
+
+@pytest.fixture(scope="module")
+def gui_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_gui_cases(CASES, tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", harness.case_names(CASES))

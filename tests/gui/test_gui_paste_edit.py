@@ -7,13 +7,11 @@ Screenshots land in pytest's temporary folder; set ``CADCODER_SCREENSHOT_COPY=DI
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from model_stub import model_stub
-from test_gui import harness
+from test_gui import harness, run_gui_cases
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "fc_gui_paste_edit_cases.py"
@@ -28,24 +26,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def gui_run(tmp_path_factory: pytest.TempPathFactory):
-    import cadquery as cq
-
-    from core.render import render_shape
-
-    shots = tmp_path_factory.mktemp("screenshots")
-    render_shape(cq.Workplane().circle(12).extrude(10)).save(shots / "cylinder_input.png")
-    with model_stub() as (endpoint, requests):
-        run = harness.run_cases(
-            CASES,
-            tmp_path_factory.mktemp("freecad-gui-home"),
-            gui=True,
-            extra_env={"CADCODER_SHOTS": str(shots), "CADCODER_TEST_ENDPOINT": endpoint},
-            timeout=420,
-        )
-    copy = os.environ.get("CADCODER_SCREENSHOT_COPY")
-    if copy:
-        shutil.copytree(shots, copy, dirs_exist_ok=True)
-    return run, shots, requests
+    return run_gui_cases(CASES, tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", harness.case_names(CASES))

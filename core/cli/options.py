@@ -1,0 +1,22 @@
+"""Command-line options that several commands share, declared once so that their flags and help
+read the same everywhere (``image2cad``, ``edit``, ``eval``): which model answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ModelDir = Annotated[
+    Path | None, typer.Option("--model", help="Local model directory (Hugging Face LLaVA layout).")
+]
+Endpoint = Annotated[
+    str | None, typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://host:8000/v1.")
+]
+ModelName = Annotated[
+    str | None, typer.Option("--model-name", help="Model name at the endpoint (default: its first).")
+]
+Quantization = Annotated[
+    str | None, typer.Option("--quantization", help="Local model: 8bit or 4bit (bitsandbytes).")
+]
