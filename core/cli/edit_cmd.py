@@ -29,7 +29,6 @@ import typer
 
 from core.cli.inputs import read_script
 from core.cli.options import ModelDir, ModelName, Quantization
-from core.models.base import BackendError
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -193,15 +192,7 @@ def _read_image(image: Path | None) -> bytes | None:
 
 
 def _backend(model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None):
-    """The backend the flags name (as ``image2cad`` builds it); exit 2 when there is none."""
-    from core.cli.image2cad_cmd import NO_MODEL, make_backend
+    """The backend the flags name, exactly as ``image2cad`` builds it (exit 2 when there is none)."""
+    from core.cli.image2cad_cmd import backend_or_exit
 
-    try:
-        backend = make_backend(model, endpoint, model_name, quantization)
-    except BackendError as exc:  # a malformed URL or an unknown quantization
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    if backend is None:
-        typer.echo(f"error: {NO_MODEL}", err=True)
-        raise typer.Exit(2)
-    return backend
+    return backend_or_exit(model, endpoint, model_name, quantization)

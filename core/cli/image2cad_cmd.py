@@ -37,6 +37,21 @@ def make_backend(model: Path | None, endpoint: str | None, model_name: str | Non
     return LocalLlavaBackend(directory, quantization=quantization)
 
 
+def backend_or_exit(
+    model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None
+):
+    """``make_backend`` for a command: a clear message and exit status 2 when there is none."""
+    try:
+        backend = make_backend(model, endpoint, model_name, quantization)
+    except BackendError as exc:  # a malformed URL or an unknown quantization
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if backend is None:
+        typer.echo(f"error: {NO_MODEL}", err=True)
+        raise typer.Exit(2)
+    return backend
+
+
 def image2cad(
     image: Path = typer.Argument(
         ..., help="A photo, render or FreeCAD snapshot of the part (PNG, JPEG, ...)."
@@ -73,14 +88,7 @@ def image2cad(
     if output is not None and output.suffix.lower() not in (".step", ".stp", ".brep"):
         typer.echo(f"error: {output}: the output must be .step or .brep", err=True)
         raise typer.Exit(2)
-    try:
-        backend = make_backend(model, endpoint, model_name, quantization)
-    except BackendError as exc:  # a malformed URL or an unknown quantization
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    if backend is None:
-        typer.echo(f"error: {NO_MODEL}", err=True)
-        raise typer.Exit(2)
+    backend = backend_or_exit(model, endpoint, model_name, quantization)
 
     def emit(event: dict) -> None:
         if events:
