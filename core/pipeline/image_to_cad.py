@@ -249,6 +249,7 @@ class ImageToCad:
                 picture,
                 lambda codes: self._run_all(codes, ("mesh",)),
                 RefineConfig(budget=self.config.refine_budget),
+                start_score=base.score,
             )
             if fitted is None:
                 continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -68,8 +68,6 @@ def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = R
     when it made none. Best-of-N and fitting both rank by this, so their scores compare."""
     if not run.ok or not run.mesh:
         return None
-    from dataclasses import replace
-
     from core.render import STYLE_BENCHMARK, render_mesh
     from core.render.compare import render_match_score
 
@@ -77,10 +75,15 @@ def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = R
 
 
 def refine(
-    code: str, picture: Image.Image, execute: Executor, config: RefineConfig | None = None
+    code: str,
+    picture: Image.Image,
+    execute: Executor,
+    config: RefineConfig | None = None,
+    start_score: float | None = None,
 ) -> Refinement | None:
     """The best-matching variant of ``code`` found within the budget; None when ``code`` has no
-    dimensions to fit or does not run."""
+    dimensions to fit or does not run. ``start_score`` is ``score_of`` for ``code`` when the caller
+    already has it (best-of-N scored it), which saves running it again."""
     from core.render.compare import outline
 
     cfg = config or RefineConfig()
@@ -89,20 +92,21 @@ def refine(
         return None
     target = outline(picture)
     values = {p.name: float(p.value) for p in params}
-    first = execute([code])[0]
-    start = score_of(target, first, cfg.render_size)
+    runs = 0
+    start = start_score
     if start is None:
-        return None
-    state = _Search(code, values, start, 1, cfg, target, execute)
+        start, runs = score_of(target, execute([code])[0], cfg.render_size), 1
+        if start is None:
+            return None
+    state = _Search(code, values, start, runs, cfg, target, execute)
     for step in cfg.steps:
         improved = True
         while improved and state.runs < cfg.budget:
             improved = False
             for name in list(state.values):
                 improved |= state.line_search(name, step)
-    best, best_code, runs, values = state.score, state.code, state.runs, state.values
-    changed = {p.name: values[p.name] for p in params if values[p.name] != p.value}
-    return Refinement(best_code, best, start, runs, changed)
+    changed = {p.name: state.values[p.name] for p in params if state.values[p.name] != p.value}
+    return Refinement(state.code, state.score, start, state.runs, changed)
 
 
 class _Search:
