@@ -9,7 +9,12 @@ from typing import Annotated
 import typer
 
 ModelDir = Annotated[
-    Path | None, typer.Option("--model", help="Local model directory (Hugging Face LLaVA layout).")
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Local model folder (Hugging Face LLaVA layout), or a Hugging Face model id such as "
+        "CADCODER/CAD-Coder[@revision]: fetched into the Hugging Face cache and converted once.",
+    ),
 ]
 Endpoint = Annotated[
     str | None, typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://host:8000/v1.")
