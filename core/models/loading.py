@@ -1,9 +1,10 @@
 """Loading a LLaVA checkpoint from a local folder, once per (folder, device, dtype, quantization).
 
 Loading CAD-Coder (13B) takes tens of seconds and 26 GB: the pipeline, the server and the benchmark
-runner each build backends freely and must share one copy. Loading never touches the network
+runner each build backends freely and must share one copy. Loading a folder never touches the network
 (``local_files_only``): a missing folder becomes a :class:`BackendError` that names it and gives
-the commands that fetch and convert the weights on a machine with internet access.
+the commands that fetch and convert the weights on a machine with internet access. Only a Hugging
+Face model id (not a folder here) goes through the Hub, in :mod:`core.models.hub`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from transformers import AutoProcessor, LlavaForConditionalGeneration, PreTraine
 
 from core.models.base import BackendError
 from core.models.convert_llava import is_original_layout
+from core.models.hub import resolve_model_dir
 from core.models.llava_hf import image_token_count
 from core.models.placement import resolve_device, resolve_dtype
 from core.models.quantization import bnb_config
@@ -37,7 +39,8 @@ def fetch_instructions(model_dir: Path) -> str:
         f"{model_dir} here:\n"
         f"  hf download CADCODER/CAD-Coder --local-dir {original}\n"
         f"  hf download openai/clip-vit-large-patch14-336 --local-dir {clip}\n"
-        f"  cadcoder convert-llava {original} {model_dir} --vision-tower {clip}"
+        f"  cadcoder convert-llava {original} {model_dir} --vision-tower {clip}\n"
+        "Online, --model CADCODER/CAD-Coder (the Hugging Face id) fetches and converts them itself."
     )
 
 
@@ -86,8 +89,9 @@ def load_llava(
     dtype: str | torch.dtype = "auto",
     quantization: str | None = None,
 ) -> LoadedLlava:
-    """The cached model for these settings, loading it on first use."""
-    path = Path(model_dir).expanduser().resolve()
+    """The cached model for these settings, loading it on first use; ``model_dir`` may also be a
+    Hugging Face model id (``CADCODER/CAD-Coder``), fetched and converted once (:mod:`core.models.hub`)."""
+    path = resolve_model_dir(model_dir).resolve()
     resolved_device = resolve_device(device)
     resolved_dtype = resolve_dtype(dtype, resolved_device, quantization)
     key = (str(path), str(resolved_device), str(resolved_dtype), quantization)
