@@ -47,7 +47,10 @@ class Settings:
     def problem(self) -> str | None:
         """Why Image to CAD cannot start with these settings, or None."""
         if self.backend == "local" and not self.model_dir:
-            return "The local backend needs a model directory (Edit > Preferences > CAD-Coder)."
+            return (
+                "The local backend needs a model directory or a Hugging Face model id "
+                "(Edit > Preferences > CAD-Coder)."
+            )
         if self.backend == "remote" and not self.endpoint:
             return "The remote backend needs an endpoint URL (Edit > Preferences > CAD-Coder)."
         return None

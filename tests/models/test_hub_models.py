@@ -181,3 +181,13 @@ def test_cli_takes_a_model_id_offline(hub_cache: Path, tiny_llava: Path, tmp_pat
     payload = json.loads(missing.stdout.splitlines()[-1])
     assert missing.returncode == 1 and payload["status"] == "backend_error"
     assert "hf download CADCODER/CAD-Coder" in payload["message"] and "Traceback" not in missing.stderr
+
+
+def test_the_workbench_passes_an_id_from_the_preferences_through() -> None:
+    """Preferences > Model folder or id: a typed id reaches ``cadcoder image2cad/edit --model`` as is."""
+    from CADCoderWorkbench.engine import backend_args
+    from CADCoderWorkbench.settings import settings_from_parameters
+
+    settings = settings_from_parameters({"Backend": 1, "ModelDir": " CADCODER/CAD-Coder "})
+    assert settings.problem() is None
+    assert backend_args(settings) == ["--model", "CADCODER/CAD-Coder"]
