@@ -21,12 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# Exact versions from requirements.lock (refreshed by scripts/lock.sh), so a clone installs next month
+# what was tested today; the project itself goes in editable mode without touching them.
 stamp="$VENV/.cadcoder-installed"
-want="$(cat "$REPO/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$REPO/pyproject.toml" "$REPO/requirements.lock" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
   # pip's warnings about this machine's local mirrors are noise; real errors still fail the set-up.
-  "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
-  "$VENV/bin/python" -m pip install -q -e "$REPO[train,dev]" 2>&1 | { grep -v "is ignored: it is neither" || true; }
+  quiet() { "$@" 2>&1 | { grep -v "is ignored: it is neither" || true; }; }
+  quiet "$VENV/bin/python" -m pip install -q pip==26.3
+  quiet "$VENV/bin/python" -m pip install -q -r "$REPO/requirements.lock"
+  quiet "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$REPO"
   echo "$want" > "$stamp"
 fi

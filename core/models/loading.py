@@ -110,7 +110,7 @@ def clear_cache() -> None:
 
 def _load(path: Path, device: torch.device, dtype: torch.dtype, quantization: str | None) -> LoadedLlava:
     kwargs: dict[str, object] = {"dtype": dtype, "local_files_only": True, "device_map": {"": str(device)}}
-    quant = bnb_config(quantization, dtype)
+    quant = bnb_config(quantization, dtype, model_dir=path, device=device)
     if quant is not None:
         kwargs["quantization_config"] = quant
     try:
