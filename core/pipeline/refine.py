@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from PIL import Image
 
+from core.program.name_order import order_violations
 from core.program.parameters import Parameter, apply_parameters, find_parameters
 from core.render.compare import Outline
 from core.sandbox import ExecutionResult
@@ -136,7 +137,12 @@ class _Search:
 
     def _moved(self, name: str, log_step: float) -> dict[str, float] | None:
         value = rounded(self.values[name] * math.exp(log_step), self.cfg.significant_digits)
-        return {**self.values, name: value} if value > 0 and value != self.values[name] else None
+        if value <= 0 or value == self.values[name]:
+            return None
+        trial = {**self.values, name: value}
+        # an outer_diameter may not shrink below the inner one: the names would then lie (issue 15)
+        broken = set(order_violations(trial)) - set(order_violations(self.values))
+        return None if broken else trial
 
     def line_search(self, name: str, step: float) -> bool:
         trials = [t for t in (self._moved(name, step), self._moved(name, -step)) if t is not None]

@@ -5,6 +5,9 @@ and the embedded model is far smaller still, so the common requests (fillet, cha
 through hole, scale, mirror) are handled by rules that work with every backend. An edit appends a
 few lines that operate on the program's final solid and introduces its dimension as a named
 top-level parameter (``fillet_radius = 1.0``), so it shows in FreeCAD's property panel like the rest.
+A scale instead multiplies the program's lengths where they are written (``core.program.scaling``),
+so ``height`` reads the new height; only a program whose numbers are not all understood gets an
+appended ``scale(scale_factor)``.
 
 This module only writes code; callers verify it by running it in the sandbox, and an edit whose code
 fails never replaces the feature.
@@ -15,6 +18,8 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+
+from core.program.scaling import scale_lengths
 
 # Words for edge groups -> CadQuery edge selectors on the final solid.
 EDGE_SELECTORS: dict[str, str | None] = {
@@ -107,6 +112,9 @@ def apply_edit(code: str, instruction: str) -> tuple[str, Edit]:
             f"{param} = {edit.value!r}",
             f'{final} = {final}.faces("{edit.selector}").workplane(centerOption="CenterOfBoundBox").hole({param})',
         ]
+    elif edit.kind == "scale" and (scaled := scale_lengths(code, edit.value)) is not None:
+        # the dimensions themselves carry the new size: no hidden multiplier behind ``height``
+        return scaled.rstrip("\n") + f"\n\n{lines[0]} (every length x{edit.value:g})\n", edit
     elif edit.kind == "scale":
         param = _fresh("scale_factor", names)
         lines += [
