@@ -29,7 +29,7 @@ from core.sandbox.limits import MIB, apply_limits
 from core.sandbox.policy import SyntaxProblem, check_code
 from core.sandbox.result import ExecutionResult, Status
 from core.sandbox.safe_builtins import make_builtins
-from core.sandbox.solid import NoSolid, pick_candidate, to_shape
+from core.sandbox.solid import NoSolid, pick_candidate, solid_verdict, to_shape
 from core.sandbox.verdicts import forbidden_result
 
 SCRIPT_FILENAME = "<script>"
@@ -221,13 +221,10 @@ def describe_solid(namespace: dict[str, Any], shown: list[Any], outputs: list[st
     )
     if props.defects:
         result.extra["check_defects"] = list(props.defects)
-    if not props.usable:
-        result.status = Status.INVALID_SOLID
-        if not props.closed:
-            found = f"; BRepCheck: {', '.join(props.defects)}" if props.defects else ""
-            result.message = f"`{origin}` is not watertight (a shell is open){found}"
-        else:
-            result.message = f"`{origin}` encloses no volume (volume {props.volume:g})"
+    result.extra["usable"] = props.usable  # ran to a watertight solid: the paper's VSR counts it
+    invalid = solid_verdict(origin, shape.wrapped, props)
+    if invalid:
+        result.status, result.message = Status.INVALID_SOLID, invalid
     output_errors: dict[str, str] = {}
     wanted = ["brep"] + ([f for f in ("step", "stl", "mesh") if f in outputs] if result.ok else [])
     for fmt in wanted:

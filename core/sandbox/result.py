@@ -54,7 +54,18 @@ class ExecutionResult:
 
     @property
     def ok(self) -> bool:
+        """Ran and made a valid solid: watertight, positive volume, and OCCT's checker accepts it."""
         return self.status is Status.OK
+
+    @property
+    def made_solid(self) -> bool:
+        """Ran and made a watertight solid with volume, valid or not: what the paper's VSR counts.
+
+        ``invalid_solid`` covers both a solid OCCT's checker rejects (``extra["usable"]`` true, the
+        findings in ``extra["check_defects"]``) and a shape that is no solid at all (open shell, no
+        volume); only the first made a solid. Never choose by this: it is for reporting.
+        """
+        return self.ok or (self.status is Status.INVALID_SOLID and self.extra.get("usable") is True)
 
     def to_json(self, *, include_geometry: bool = False) -> dict[str, Any]:
         """JSON-safe dict; geometry bytes are base64 only when asked for (they can be megabytes)."""

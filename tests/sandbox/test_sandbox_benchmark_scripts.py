@@ -1,4 +1,5 @@
-"""Every ground-truth script of the paper's 100-sample benchmark runs and yields a usable solid.
+"""Every ground-truth script of the paper's 100-sample benchmark runs and yields a watertight solid;
+4 of them are solids OCCT's checker rejects (issue 16: face-level findings), reported as such.
 
 (Comparing volumes with the benchmark's STEP files is informative only: the dataset's code and
 STEP files are not the same geometry for every sample, see docs/reference-facts.md.)
@@ -16,9 +17,20 @@ def test_all_ground_truth_scripts_are_ok(pool: SandboxPool, benchmark_samples: l
     failed = {
         s["question_id"]: f"{r.status}: {r.message}"
         for s, r in zip(benchmark_samples, results, strict=True)
-        if not r.ok
+        if not r.made_solid
     }
     assert failed == {}
     assert all(r.volume > 0 and r.n_solids >= 1 and r.brep for r in results)
     assert all(r.extra["source"] == "solid" for r in results)
-    assert {r.status for r in results} == {Status.OK}
+    rejected = {
+        s["question_id"]: tuple(r.extra["check_defects"])
+        for s, r in zip(benchmark_samples, results, strict=True)
+        if not r.ok
+    }
+    assert rejected == {
+        61429: ("IntersectingWires",),
+        158063: ("IntersectingWires",),
+        162916: ("IntersectingWires",),
+        150422: ("UnorientableShape",),
+    }
+    assert all(r.status is Status.INVALID_SOLID for r in results if not r.ok)
