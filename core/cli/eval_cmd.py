@@ -59,6 +59,11 @@ def eval_(
     refine_top: int = typer.Option(
         1, "--refine-top", min=1, help="With --system: fit the K best distinct candidates."
     ),
+    grounded: bool = typer.Option(
+        False,
+        "--grounded/--no-grounded",
+        help="With --system: add programs read off the picture itself to the model's candidates.",
+    ),
     quantization: str | None = typer.Option(
         None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
     ),
@@ -93,6 +98,7 @@ def eval_(
         system=system,
         refine=refine,
         refine_top=refine_top,
+        grounded=grounded,
     )
     backend = _backend(model, endpoint, model_name, quantization)
     try:

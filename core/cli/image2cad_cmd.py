@@ -76,6 +76,11 @@ def image2cad(
         True, "--refine/--no-refine", help="Fit the program's named dimensions to the picture."
     ),
     refine_top: int = typer.Option(1, "--refine-top", min=1, help="Fit the K best distinct candidates."),
+    grounded: bool | None = typer.Option(
+        None,
+        "--grounded/--no-grounded",
+        help="Add programs read off the picture itself to the model's candidates (default: the pipeline's).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     events: bool = typer.Option(False, "--events", help="Stream progress as JSON lines on stdout."),
 ) -> None:
@@ -107,6 +112,7 @@ def image2cad(
         timeout=timeout,
         refine=refine,
         refine_top=refine_top,
+        **({} if grounded is None else {"grounded": grounded}),
     )
     result = ImageToCad(backend, config=config).run(picture, on_event=emit)
     written = _write_files(result, code_out, preview, fcstd, image, backend.name) if result.ok else {}

@@ -124,6 +124,8 @@ class ImageToCad:
             candidates, runs = self._execute(replies, timings, emit)
             if self.backend.supports_chat:
                 self._repair(messages, candidates, runs, timings, emit, cancel)
+            if self.config.grounded and picture is not None:
+                self._add_grounded(candidates, runs, picture, timings, emit)
         except GenerationCancelled:
             return CadResult("cancelled", message="cancelled", timings=timings)
         except BackendError as exc:
@@ -186,6 +188,24 @@ class ImageToCad:
             more, more_runs = self._execute(fixed, timings, emit, start=len(candidates), repaired=True)
             candidates += more
             runs += more_runs
+
+    def _add_grounded(self, candidates, runs, picture, timings, emit) -> None:
+        """Programs read off the picture (core.grounding) join the pool; the ranking treats them
+        like the model's, and only those that run can win."""
+        from core.grounding import grounded_programs
+
+        emit({"event": "stage", "stage": "ground"})
+        t0 = time.perf_counter()
+        codes = [g.code for g in grounded_programs(picture, top=self.config.grounded_top)]
+        results = self._run_all(codes, ("brep", "step", "mesh")) if codes else []
+        for code, run in zip(codes, results, strict=True):
+            candidate = Candidate(
+                len(candidates), "", code, run.status.value, run.message, run.volume, grounded=True
+            )
+            candidates.append(candidate)
+            runs.append(run)
+            emit({"event": "candidate", "index": candidate.index, "status": candidate.status, "message": run.message})
+        timings["ground"] = time.perf_counter() - t0
 
     def _generate(self, request, timings, emit, cancel) -> list[str]:
         emit({"event": "stage", "stage": "generate", "backend": self.backend.name})
@@ -269,6 +289,7 @@ class ImageToCad:
                 run.volume,
                 score=fitted.score,
                 refined=True,
+                grounded=base.grounded,
             )
             candidates.append(candidate)
             runs.append(run)

@@ -17,6 +17,7 @@ class Candidate:
     score: float | None = None  # render-and-compare agreement with the input image, when computed
     repaired: bool = False  # produced by a self-repair round
     refined: bool = False  # the chosen candidate with its dimensions fitted to the picture
+    grounded: bool = False  # read off the picture by core.grounding, not written by the model
 
 
 @dataclass

@@ -40,6 +40,7 @@ class AnswerSettings:
     system: bool = False
     refine: bool = True
     refine_top: int = 1
+    grounded: bool = False  # with system: add programs read off the picture (core.grounding)
 
 
 def answered_ids(path: Path) -> set[int]:
@@ -165,6 +166,7 @@ def _system_solver(
         question=settings.question,
         refine=settings.refine,
         refine_top=settings.refine_top,
+        grounded=settings.grounded,
     )
     pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
 
@@ -178,8 +180,15 @@ def _system_solver(
             "status": result.status,
             "chosen": result.chosen,
             "refined": bool(result.candidates and result.candidates[result.chosen or 0].refined),
+            "grounded": bool(result.candidates and result.candidates[result.chosen or 0].grounded),
             "candidates": [
-                {"code": c.code, "status": c.status, "score": c.score, "refined": c.refined}
+                {
+                    "code": c.code,
+                    "status": c.status,
+                    "score": c.score,
+                    "refined": c.refined,
+                    "grounded": c.grounded,
+                }
                 for c in result.candidates
             ],
             "timings": result.timings,

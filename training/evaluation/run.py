@@ -40,6 +40,7 @@ class EvalSettings:
     system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
     refine: bool = True
     refine_top: int = 1
+    grounded: bool = False  # with system: add programs read off the picture (core.grounding)
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
@@ -68,6 +69,7 @@ def evaluate(
         system=settings.system,
         refine=settings.refine,
         refine_top=settings.refine_top,
+        grounded=settings.grounded,
     )
     if settings.n > 1 or settings.system:
         with SandboxPool(SandboxConfig(workers=settings.workers, timeout=settings.timeout)) as sandbox:

@@ -1,0 +1,147 @@
+"""Profile recovery on synthetic pictures of known parts: the sketch read off the picture must
+match the program that drew it (proportions, holes, arcs, axis), and the emitted program must run
+in the sandbox and look like the picture."""
+
+from __future__ import annotations
+
+import math
+
+import cadquery as cq
+import numpy as np
+import pytest
+
+from core.grounding import grounded_programs, recover
+from core.grounding.contour import curve_from_boundary, douglas_peucker, fit_circle
+from core.grounding.emit import emit_prism, num
+from core.grounding.sketch import Circle, Loop
+from core.grounding.views import all_views
+from core.pipeline.refine import score_of
+from core.program import find_parameters
+from core.render import render_shape
+from core.sandbox import run_code
+
+
+def _sizes(prism) -> tuple[float, float, float]:
+    (x0, y0), (x1, y1) = prism.bounds()
+    return x1 - x0, y1 - y0, prism.depth
+
+
+def _close(actual: float, expected: float, rel: float = 0.05) -> bool:
+    return abs(actual - expected) <= rel * expected
+
+
+def test_axis_views_are_right_handed_and_face_the_eye() -> None:
+    for view in all_views():
+        assert np.allclose(np.cross(view.x_dir, view.y_dir), view.normal)
+        # Moving away from the eye along the axis moves the image by the same amount for each axis
+        # (an isometric view): sqrt(2/3) pixels per unit at one pixel per unit.
+        assert np.linalg.norm(view.depth_shift) == pytest.approx(math.sqrt(2 / 3), rel=1e-6)
+
+
+def test_a_plate_is_recovered_with_its_proportions() -> None:
+    picture = render_shape(cq.Workplane("XY").rect(3.0, 1.2).extrude(0.4))
+    prism = recover(picture)[0]
+    assert prism.fit > 0.97
+    # The top face or a side face both explain a box; either way the three sizes are the box's.
+    w, h, d = _sizes(prism)
+    scale = max(w, h, d) / 3.0
+    assert sorted(v / scale for v in (w, h, d)) == pytest.approx([0.4, 1.2, 3.0], rel=0.05)
+
+
+def test_an_l_profile_along_x_is_found_with_its_corners() -> None:
+    pts = [(0, 0), (2.0, 0), (2.0, 0.5), (0.6, 0.5), (0.6, 1.4), (0, 1.4)]
+    part = cq.Workplane("YZ").polyline(pts).close().extrude(2.5)
+    prism = recover(render_shape(part))[0]
+    assert prism.axis == "x" and prism.fit > 0.95
+    assert isinstance(prism.outline, Loop) and len(prism.outline.segments) == 6
+    w, h, d = _sizes(prism)
+    assert _close(h / w, 1.4 / 2.0) and _close(d / w, 2.5 / 2.0)
+
+
+def test_a_plate_with_holes_gets_circles_of_the_right_size() -> None:
+    part = (
+        cq.Workplane("XY")
+        .rect(4.0, 2.0)
+        .extrude(0.5)
+        .faces(">Z")
+        .workplane()
+        .pushPoints([(-1.2, 0), (1.2, 0)])
+        .hole(0.8)
+    )
+    prisms = recover(render_shape(part))
+    prism = next(p for p in prisms if p.axis == "z")
+    w, h, d = _sizes(prism)
+    assert _close(h / w, 0.5) and _close(d / w, 0.125, rel=0.12)
+    holes = [c for c in prism.holes if isinstance(c, Circle)]
+    assert len(holes) == 2
+    for c in holes:
+        assert _close(2 * c.radius / w, 0.2, rel=0.1)
+    xs = sorted(c.center[0] for c in holes)
+    assert _close((xs[1] - xs[0]) / w, 0.6, rel=0.05)
+
+
+def test_a_cylinder_reads_as_a_circle_extruded() -> None:
+    prisms = recover(render_shape(cq.Workplane("XY").circle(1.0).extrude(0.6)))
+    prism = prisms[0]
+    assert prism.axis == "z" and isinstance(prism.outline, Circle)
+    assert _close(prism.depth / (2 * prism.outline.radius), 0.3, rel=0.08)
+
+
+def test_a_rounded_slot_profile_keeps_its_arcs() -> None:
+    part = cq.Workplane("XY").slot2D(3.0, 1.0).extrude(0.3)
+    prism = next(p for p in recover(render_shape(part)) if p.axis == "z")
+    assert isinstance(prism.outline, Loop) and prism.outline.n_arcs >= 2
+    w, h, _ = _sizes(prism)
+    assert _close(h / w, 1.0 / 3.0)
+
+
+def test_emitted_programs_run_in_the_sandbox_and_match_the_picture() -> None:
+    part = (
+        cq.Workplane("XZ")
+        .polyline([(0, 0), (2, 0), (2, 0.4), (1.2, 1.0), (0, 1.0)])
+        .close()
+        .extrude(-1.5)
+        .faces("<Y")
+        .workplane()
+        .center(-0.3, 0)
+        .hole(0.3)
+    )
+    picture = render_shape(part)
+    programs = grounded_programs(picture)
+    assert programs
+    best = programs[0]
+    names = {p.name for p in find_parameters(best.code)}
+    assert {"width", "height", "depth"} <= names
+    run = run_code(best.code, timeout=60, outputs=("mesh",))
+    assert run.ok, run.message
+    assert score_of(picture, run) > 0.9
+
+
+def test_emitted_rectangle_and_circle_forms() -> None:
+    prism = recover(render_shape(cq.Workplane("XY").rect(2.0, 1.0).extrude(0.5)))[0]
+    code = emit_prism(prism)
+    assert ".rect(width, height)" in code and ".extrude(-depth)" in code
+    cylinder = recover(render_shape(cq.Workplane("XY").circle(1.0).extrude(0.6)))[0]
+    assert ".circle(diameter / 2)" in emit_prism(cylinder)
+
+
+def test_fitting_helpers() -> None:
+    t = np.linspace(0, 2 * math.pi, 200, endpoint=False)
+    ring = np.column_stack([3 + 2 * np.cos(t), -1 + 2 * np.sin(t)])
+    (cx, cy), r, rms = fit_circle(ring)
+    assert (cx, cy, r) == pytest.approx((3, -1, 2), abs=1e-9) and rms < 1e-9
+    assert isinstance(curve_from_boundary(ring * 50, 1.5), Circle)
+    square = np.array([(0, 0), (5, 0), (10, 0), (10, 5), (10, 10), (5, 10), (0, 10), (0, 5)], float)
+    assert len(douglas_peucker(square, 0.5)) == 4
+    assert [num(v) for v in (0.30000000000000004, -0.0001234, 12.345, 0.0)] == [
+        "0.3",
+        "-0.000123",
+        "12.3",
+        "0",
+    ]
+
+
+def test_an_empty_picture_gives_no_programs() -> None:
+    from PIL import Image
+
+    assert grounded_programs(Image.new("RGB", (448, 448), "white")) == []
