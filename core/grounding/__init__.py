@@ -13,25 +13,38 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from core.grounding.emit import emit_prism
-from core.grounding.recover import recover
+from core.grounding.emit import emit_part, emit_prism
+from core.grounding.recover import recover, recover_parts
 from core.grounding.sketch import Prism
 
 
 @dataclass(frozen=True)
 class GroundedProgram:
     code: str
-    prism: Prism
+    prisms: tuple[Prism, ...]
+
+    @property
+    def prism(self) -> Prism:
+        """The body: the first extrusion."""
+        return self.prisms[0]
 
 
 def grounded_programs(picture: Image.Image, top: int = 3) -> list[GroundedProgram]:
     """Up to ``top`` programs, best silhouette explanation first; none when nothing in the picture
     reads as a prism (an empty or unreadable image). Never raises for odd pictures."""
     try:
-        prisms = recover(picture.convert("RGB"), top=top)
+        parts = recover_parts(picture.convert("RGB"), top=top)
     except (ValueError, IndexError, FloatingPointError, ZeroDivisionError, MemoryError):
         return []
-    return [GroundedProgram(emit_prism(p), p) for p in prisms]
+    return [GroundedProgram(emit_part(list(p)), p) for p in parts]
 
 
-__all__ = ["GroundedProgram", "Prism", "emit_prism", "grounded_programs", "recover"]
+__all__ = [
+    "GroundedProgram",
+    "Prism",
+    "emit_part",
+    "emit_prism",
+    "grounded_programs",
+    "recover",
+    "recover_parts",
+]

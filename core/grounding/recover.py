@@ -109,6 +109,7 @@ class Hypothesis:
     holes: list[np.ndarray]
     depth: float
     fit: float
+    predicted: np.ndarray  # the swept face: this prism's silhouette
 
 
 def hypotheses(seg: Segmentation, views: list[AxisView] | None = None) -> list[Hypothesis]:
@@ -121,28 +122,122 @@ def hypotheses(seg: Segmentation, views: list[AxisView] | None = None) -> list[H
             if depth <= 0:
                 continue
             predicted = sweep(face, view.depth_shift, depth)
-            out.append(Hypothesis(view, label, face, holes, depth, iou(predicted, seg.part)))
+            out.append(Hypothesis(view, label, face, holes, depth, iou(predicted, seg.part), predicted))
     return sorted(out, key=lambda h: -h.fit)
 
 
-def prism_of(h: Hypothesis) -> Prism | None:
-    """The hypothesis as a sketch on its plane: outline and holes in plane units (pixels)."""
+def prism_of(
+    h: Hypothesis,
+    *,
+    height: float = 0.0,
+    depth: float | None = None,
+    fit: float | None = None,
+    operation: str = "new",
+    drop_holes: np.ndarray | None = None,
+) -> Prism | None:
+    """The hypothesis as a sketch on its plane: outline and holes in plane units (pixels), the near
+    plane at ``height`` along the normal. Holes mostly inside ``drop_holes`` are left out (what
+    looked like a hole is another feature standing there)."""
     inverse = h.view.image_to_plane
+    shift = height * h.view.depth_shift
     boundaries = trace(h.face)
     if not boundaries:
         return None
-    outer = boundaries[0] @ inverse.T
+    outer = (boundaries[0] + shift) @ inverse.T
     size = float(np.linalg.norm(outer.max(axis=0) - outer.min(axis=0)))
     tol = max(1.2, 0.012 * size)
     outline = curve_from_boundary(outer, tol)
     holes: list[Curve] = []
     for hole in h.holes:
+        if drop_holes is not None and (hole & drop_holes).sum() > 0.3 * hole.sum():
+            continue
         traced = trace(hole)
         if traced:
-            holes.append(curve_from_boundary(traced[0] @ inverse.T, max(1.0, 0.5 * tol)))
+            holes.append(curve_from_boundary((traced[0] + shift) @ inverse.T, max(1.0, 0.5 * tol)))
     if isinstance(outline, Loop) and len(outline.segments) < 3:
         return None
-    return Prism(h.view.axis, outline, tuple(holes), h.depth, h.fit)
+    return Prism(
+        h.view.axis,
+        outline,
+        tuple(holes),
+        h.depth if depth is None else depth,
+        h.fit if fit is None else fit,
+        height,
+        operation,
+    )
+
+
+DEPTH_FRACTIONS = (0.06, 0.12, 0.2, 0.3, 0.42, 0.56, 0.72, 0.86, 1.0)
+
+
+def second_features(
+    seg: Segmentation, hyps: list[Hypothesis], first: Hypothesis
+) -> list[tuple[Hypothesis, float, float]]:
+    """Prisms that explain what ``first`` leaves unexplained: (hypothesis, depth, combined fit),
+    best first. A boss's depth is the shortest sweep that reaches the best combined silhouette
+    (beyond it the sweep only runs inside the body)."""
+    residual = seg.part & ~first.predicted
+    if residual.sum() < 0.02 * seg.part.sum():
+        return []
+    out = []
+    for h in hyps:
+        if h.label == first.label or (h.face & residual).sum() < 0.5 * h.face.sum():
+            continue
+        best_t, best_fit = None, first.fit + 0.01
+        for frac in DEPTH_FRACTIONS:
+            t = h.depth * frac
+            f = iou(first.predicted | sweep(h.face, h.view.depth_shift, t), seg.part)
+            if f > best_fit + 0.003:
+                best_t, best_fit = t, f
+        if best_t is not None:
+            out.append((h, best_t, best_fit))
+    return sorted(out, key=lambda x: -x[2])
+
+
+def _top_along(prism: Prism, normal: np.ndarray) -> float:
+    """The prism's furthest reach along ``normal`` (world, pixel units)."""
+    from core.grounding.views import axis_view
+
+    view = axis_view(prism.axis)
+    pts = np.asarray(prism.outline.points())
+    base = pts[:, :1] * (view.x_dir @ normal) + pts[:, 1:2] * (view.y_dir @ normal)
+    along = view.normal @ normal
+    return float(
+        max((base + prism.height * along).max(), (base + (prism.height - prism.depth) * along).max())
+    )
+
+
+def recover_parts(picture: Image.Image, top: int = 3) -> list[tuple[Prism, ...]]:
+    """Explanations of the picture, best first: the ``top`` single prisms, and for the best of them
+    a body with a second extrusion (a boss standing on the body, on the side facing the eye) where
+    the single prism leaves part of the silhouette unexplained."""
+    seg = segment(picture)
+    hyps = hypotheses(seg)
+    parts: list[tuple[Prism, ...]] = []
+    firsts: list[Hypothesis] = []
+    for h in hyps:
+        p = prism_of(h)
+        if p is not None:
+            parts.append((p,))
+            firsts.append(h)
+        if len(parts) >= top:
+            break
+    compounds: list[tuple[float, tuple[Prism, ...]]] = []
+    for first_h, (first,) in list(zip(firsts, parts, strict=True))[:2]:
+        for h2, depth2, fit in second_features(seg, hyps, first_h)[:1]:
+            h2_near = _top_along(first, axis_of(h2)) + depth2
+            second = prism_of(h2, height=h2_near, depth=depth2, fit=fit, operation="union")
+            body = prism_of(first_h, drop_holes=sweep(h2.face, h2.view.depth_shift, depth2))
+            if second is not None and body is not None:
+                compounds.append((fit, (body, second)))
+    compounds.sort(key=lambda c: -c[0])
+    merged = [c for _, c in compounds] + parts
+    merged.sort(key=lambda c: -c[-1].fit)
+    return merged[: top + len(compounds)]
+
+
+def axis_of(h: Hypothesis) -> np.ndarray:
+    return h.view.normal
 
 
 def recover(picture: Image.Image, top: int = 3) -> list[Prism]:
@@ -158,4 +253,14 @@ def recover(picture: Image.Image, top: int = 3) -> list[Prism]:
     return prisms
 
 
-__all__ = ["Circle", "Hypothesis", "Prism", "Segmentation", "hypotheses", "prism_of", "recover", "segment"]
+__all__ = [
+    "Circle",
+    "Hypothesis",
+    "Prism",
+    "Segmentation",
+    "hypotheses",
+    "prism_of",
+    "recover",
+    "recover_parts",
+    "segment",
+]

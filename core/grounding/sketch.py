@@ -57,13 +57,17 @@ Curve = Loop | Circle
 class Prism:
     """One extrusion: ``outline`` (with ``holes`` through it) on the plane normal to ``axis`` whose
     normal faces the eye, extruded ``depth`` away from the eye. ``fit`` is the silhouette IoU of the
-    hypothesis in the picture: how much of the part this prism alone explains."""
+    hypothesis in the picture: how much of the part this prism alone explains (for a later prism:
+    the part so far with it). Outline points (u, v) sit at world ``u x_dir + v y_dir + height
+    normal``, in units where one world unit is one image pixel."""
 
     axis: str
     outline: Curve
     holes: tuple[Curve, ...]
     depth: float
     fit: float
+    height: float = 0.0  # where the near plane lies along the normal (world, pixel units)
+    operation: str = "new"  # "new" for the body, then "union" or "cut"
 
     def bounds(self) -> tuple[Point, Point]:
         pts = self.outline.points()
