@@ -1,8 +1,10 @@
 """Convert to native: a CadQuery feature -> a PartDesign body of sketches, pads and pockets.
 
 This panel owns the user's side: it reads the code into ``core.program.sketch_ir`` on a worker
-thread (standard library, no engine needed), shows what the native body will contain or why the
-program is outside the translatable subset, and on OK hands the plan to
+thread (standard library, no engine needed), shows what the native body will contain -- its
+features, its fully constrained sketches and the parameters that name their dimensions -- or why
+the program is outside the translatable subset, in which case OK is disabled with that reason
+(pressing it could do nothing). On OK it hands the plan to
 ``CADCoderWorkbench.native.builder.build_native`` on the GUI thread, inside one undo transaction
 (aborted, with the partial objects, when FreeCAD cannot build a step).
 """
@@ -13,18 +15,33 @@ import importlib
 import importlib.util
 
 import FreeCADGui as Gui
-from PySide import QtGui
+from PySide import QtCore, QtGui
 
 from CADCoderWorkbench.jobs import Job
 from CADCoderWorkbench.panel_widgets import load_form, make_code_view
+from CADCoderWorkbench.task_buttons import set_ok
+from core.program.sketch_constraints import plan_sketch
 from core.program.sketch_ir import Boolean, Extrude, NotNative, Primitive, Program, leaves, parse_program
 
 BUILDER_MODULE = "CADCoderWorkbench.native.builder"
 
 
+def dimension_names(program: Program) -> list[str]:
+    """The parameters that name the sketches' dimensions (each once, in sketch order)."""
+    names: dict[str, None] = {}
+    for sketch in program.sketches:
+        for c in plan_sketch(sketch.loops).constraints:
+            if c.name:
+                names.setdefault(c.name.rstrip("_0123456789") or c.name, None)
+    return list(names)
+
+
 def describe_program(program: Program) -> str:
     """What the native body will hold, one line per step, in build order."""
-    lines = [f"{len(program.sketches)} sketch(es)"]
+    lines = [f"{len(program.sketches)} sketch(es), each fully constrained"]
+    names = dimension_names(program)
+    if names:
+        lines.append("dimensions named: " + ", ".join(names))
 
     def walk(node, depth: int) -> None:
         pad = "  " * depth
@@ -62,28 +79,44 @@ class ConvertPanel:
         make_code_view(self.form.plan)
         self.program: Program | None = None
         self.body = None
+        self.ok_reason = "Reading the code..."  # why OK is disabled ("" when enabled)
         code = feature.Code
         self.job = Job(
             lambda _context: parse_program(code), on_finished=self._planned, on_failed=self._failed
         ).start()
+        QtCore.QTimer.singleShot(0, self._sync_ok)  # the buttons exist once the dialog is shown
+
+    @property
+    def ok_enabled(self) -> bool:
+        return not self.ok_reason
+
+    def _sync_ok(self) -> None:
+        set_ok(self.form, self.ok_enabled, self.ok_reason)
 
     def _planned(self, program: Program) -> None:
         self.program = program
         self.form.plan.setPlainText(describe_program(program))
-        self.status.setText(
-            "This program can be rebuilt natively. OK builds the body."
-            if builder_installed()
-            else "This program can be rebuilt natively, but the native builder is not installed in this version."
-        )
+        if builder_installed():
+            self.ok_reason = ""
+            self.status.setText("This program can be rebuilt natively. OK builds the body.")
+        else:
+            self.ok_reason = f"The native builder ({BUILDER_MODULE}) is not installed in this version."
+            self.status.setText(self.ok_reason)
+        self._sync_ok()
 
     def _failed(self, message: str) -> None:
+        self.ok_reason = f"Nothing to convert: {message}"
         self.status.setText(f"Stays a CadQuery feature: {message}")
+        self.form.plan.setPlainText(
+            "Convert to native rebuilds sketch-and-extrude programs (outlines, circles, polylines,\n"
+            "rect/rarray/polarArray patterns, slots, holes, boxes, cylinders, booleans).\n"
+            f"This one is not: {message}"
+        )
+        self._sync_ok()
 
     def accept(self) -> bool:
-        if self.program is None:
-            return False
-        if not builder_installed():
-            self.status.setText(f"The native builder ({BUILDER_MODULE}) is not installed in this version.")
+        if self.program is None or not builder_installed():
+            self._sync_ok()
             return False
         builder = importlib.import_module(BUILDER_MODULE)
         doc = self.feature.Document

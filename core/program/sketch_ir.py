@@ -26,7 +26,7 @@ CadQuery semantics modelled here (each checked against CadQuery 2.8 by running s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Vec3 = tuple[float, float, float]
@@ -73,12 +73,16 @@ def make_plane(origin: Vec3, x_dir: Vec3, normal: Vec3) -> Plane:
 
 @dataclass(frozen=True)
 class Point:
-    """A sketch point in plane coordinates; ``x_name``/``y_name`` are the parameters it was written with."""
+    """A sketch point in plane coordinates; ``x_name``/``y_name`` are the parameters it was written
+    with; ``x_step``/``y_step``: the neighbour it was placed from and the spacing parameter
+    (``rarray``), which becomes a pitch dimension between the two."""
 
     x: float
     y: float
     x_name: str | None = None
     y_name: str | None = None
+    x_step: tuple[Point, str] | None = None
+    y_step: tuple[Point, str] | None = None
 
     def same_place(self, other: Point, tol: float = 1e-9) -> bool:
         return abs(self.x - other.x) <= tol and abs(self.y - other.y) <= tol
@@ -95,11 +99,13 @@ class Line:
 
 @dataclass(frozen=True)
 class Arc:
-    """A circular arc from ``start`` through ``mid`` to ``end`` (CadQuery's threePointArc)."""
+    """A circular arc from ``start`` through ``mid`` to ``end`` (CadQuery's threePointArc);
+    ``chord_name``: the parameter the distance from start to end was written as (a slot's width)."""
 
     start: Point
     mid: Point
     end: Point
+    chord_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,38 @@ def leaves(node: Node) -> list[Extrude | Primitive]:
     if isinstance(node, Boolean):
         return leaves(node.base) + leaves(node.tool)
     return [node]
+
+
+def turn_node(node: Node, origin: Vec3, axis: Vec3, degrees: float) -> Node:
+    """``node`` turned by ``degrees`` about the axis through ``origin`` (CadQuery's ``rotate``): only
+    the planes move, sketches keep their local coordinates."""
+
+    def plane(p: Plane) -> Plane:
+        moved = tuple(a - b for a, b in zip(p.origin, origin, strict=True))
+        new_origin = tuple(a + b for a, b in zip(_turn(moved, axis, degrees), origin, strict=True))
+        return Plane(new_origin, _turn(p.x_dir, axis, degrees), _turn(p.normal, axis, degrees))  # type: ignore[arg-type]
+
+    if isinstance(node, Boolean):
+        return replace(
+            node,
+            base=turn_node(node.base, origin, axis, degrees),
+            tool=turn_node(node.tool, origin, axis, degrees),
+        )
+    if isinstance(node, Primitive):
+        return replace(node, plane=plane(node.plane))
+    return replace(node, sketch=replace(node.sketch, plane=plane(node.sketch.plane)))
+
+
+def _turn(v: Vec3, axis: Vec3, degrees: float) -> Vec3:
+    """Rodrigues' rotation, with float noise below 1e-15 rounded away (a quarter turn of an axis
+    gives exact 0 and 1, as CadQuery's gp_Trsf nearly does)."""
+    k = _unit(axis, "axis")
+    t = math.radians(degrees)
+    c, s = math.cos(t), math.sin(t)
+    kv = sum(a * b for a, b in zip(k, v, strict=True))
+    cross = _cross(k, v)
+    out = [v[i] * c + cross[i] * s + k[i] * kv * (1 - c) for i in range(3)]
+    return tuple(0.0 if abs(x) < 1e-15 else x for x in out)  # type: ignore[return-value]
 
 
 def _unit(v: tuple[float, ...], what: str) -> Vec3:

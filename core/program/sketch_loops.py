@@ -382,3 +382,17 @@ def _in_circular_segment(arc: _Piece, point: tuple[float, float]) -> bool:
     side_point = (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1)
     side_mid = (x2 - x1) * (mid[1] - y1) - (y2 - y1) * (mid[0] - x1)
     return side_point * side_mid > 0
+
+
+def loop_area(loop: Loop) -> float:
+    """The area a loop encloses: shoelace over the chords plus each arc's circular segment (signed by
+    its turn, so a bulge out adds and a bulge in takes away)."""
+    if loop.circle is not None:
+        return math.pi * loop.circle.radius**2
+    total = 0.0
+    for piece in _pieces(loop):
+        (x1, y1), (x2, y2) = piece.a, piece.b
+        total += (x1 * y2 - x2 * y1) / 2
+        if piece.center is not None:
+            total += piece.radius**2 / 2 * (piece.sweep - math.sin(piece.sweep))
+    return abs(total)

@@ -118,6 +118,25 @@ SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {
     "vertices": (("selector", None), ("tag", None)),
     "faces": (("selector", None), ("tag", None)),
     "workplane": (("offset", 0.0), ("invert", False), ("centerOption", "ProjectedOrigin"), ("origin", None)),
+    "polyline": (("listOfXYTuple", REQUIRED), ("forConstruction", False), ("includeCurrent", False)),
+    "rarray": (
+        ("xSpacing", REQUIRED),
+        ("ySpacing", REQUIRED),
+        ("xCount", REQUIRED),
+        ("yCount", REQUIRED),
+        ("center", True),
+    ),
+    "polarArray": (
+        ("radius", REQUIRED),
+        ("startAngle", REQUIRED),
+        ("angle", REQUIRED),
+        ("count", REQUIRED),
+        ("fill", True),
+        ("rotate", True),
+    ),
+    "slot2D": (("length", REQUIRED), ("diameter", REQUIRED), ("angle", 0.0)),
+    "cutThruAll": (("clean", True), ("taper", 0.0)),
+    "rotate": (("axisStartPoint", REQUIRED), ("axisEndPoint", REQUIRED), ("angleDegrees", REQUIRED)),
 }
 
 
@@ -136,6 +155,27 @@ def evaluate_program(code: str) -> Program:
         except (ArithmeticError, RecursionError) as exc:
             raise NotNative(f"cannot evaluate: {exc}", stmt.lineno) from exc
     return reader.program()
+
+
+def _keep_root(value: float, operand: Num, factor: float) -> Num:
+    root = operand.root()
+    if root is None:
+        return Num(value)
+    new = root[1] * factor
+    return Num(value, root[0] if new == 1.0 else None, (root[0], new))
+
+
+def _scaled_parameter(op: ast.operator, value: float, left: Num, right: Num) -> Num:
+    """``diameter / 2``, ``2 * radius``, ``-width``: the result still follows one parameter (by a
+    fixed factor); sums and products of parameters follow none."""
+    if left.root() is not None and right.root() is None and right.value != 0:
+        if isinstance(op, ast.Mult):
+            return _keep_root(value, left, right.value)
+        if isinstance(op, ast.Div):
+            return _keep_root(value, left, 1.0 / right.value)
+    if right.root() is not None and left.root() is None and isinstance(op, ast.Mult):
+        return _keep_root(value, right, left.value)
+    return Num(value)
 
 
 class _Module:
@@ -219,13 +259,17 @@ class _Reader:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.number(node.operand)
             value = -operand.value if isinstance(node.op, ast.USub) else operand.value
-            return Num(value, self.parameter_at(node))
+            literal = self.parameter_at(node)
+            if literal:
+                return Num(value, literal)
+            return _keep_root(value, operand, -1.0 if isinstance(node.op, ast.USub) else 1.0)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.number(node.left), self.number(node.right)
             try:
-                return Num(_BINARY[type(node.op)](left.value, right.value))
+                value = _BINARY[type(node.op)](left.value, right.value)
             except (ArithmeticError, ValueError) as exc:
                 raise NotNative(f"arithmetic error: {exc}", line) from exc
+            return _scaled_parameter(node.op, value, left, right)
         if isinstance(node, ast.Name):
             if node.id not in self.env:
                 raise NotNative(f"unknown name {node.id!r}", line)
@@ -457,6 +501,46 @@ class _Reader:
             if not isinstance(a["pntList"], tuple):
                 raise NotNative("pushPoints() of something other than a list", line)
             return wpm.push_points(wp, [self.point(p, line) for p in a["pntList"]])
+        if name == "polyline":
+            if not isinstance(a["listOfXYTuple"], tuple) or self.flag(a["includeCurrent"], line):
+                raise NotNative("polyline() of something other than a list of points", line)
+            points = [self.point(p, line) for p in a["listOfXYTuple"]]
+            return wpm.polyline(wp, points, self.flag(a["forConstruction"], line), line)
+        if name == "rarray":
+            counts = (self.count(a["xCount"], line), self.count(a["yCount"], line))
+            spacing = (self.num(a["xSpacing"], line), self.num(a["ySpacing"], line))
+            return wpm.rarray(wp, spacing, counts, self.flags(a["center"], 2, line), line)
+        if name == "polarArray":
+            return wpm.polar_array(
+                wp,
+                self.num(a["radius"], line).value,
+                self.num(a["startAngle"], line).value,
+                self.num(a["angle"], line).value,
+                self.count(a["count"], line),
+                self.flag(a["fill"], line),
+                self.flag(a["rotate"], line),
+                line,
+            )
+        if name == "slot2D":
+            return wpm.slot2d(
+                wp,
+                self.num(a["length"], line),
+                self.num(a["diameter"], line),
+                self.num(a["angle"], line).value,
+                line,
+            )
+        if name == "cutThruAll":
+            if self.num(a["taper"], line).value != 0:
+                raise NotNative("a tapered cut", line)
+            return wpm.cut_thru_all(wp, line)
+        if name == "rotate":
+            return wpm.rotate(
+                wp,
+                self.vector(a["axisStartPoint"], line),
+                self.vector(a["axisEndPoint"], line),
+                self.num(a["angleDegrees"], line).value,
+                line,
+            )
         if name == "center":
             return wpm.center(wp, self.num(a["x"], line).value, self.num(a["y"], line).value)
         if name == "vertices":
@@ -477,6 +561,12 @@ class _Reader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return Num(value)
         raise NotNative("a number was expected", line)
+
+    def count(self, value: Any, line: int) -> int:
+        number = self.num(value, line).value
+        if number != int(number):
+            raise NotNative("a count that is not a whole number", line)
+        return int(number)
 
     def flag(self, value: Any, line: int) -> bool:
         if isinstance(value, bool):

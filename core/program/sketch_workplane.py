@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from core.program.sketch_ir import (
     Arc,
@@ -23,9 +24,11 @@ from core.program.sketch_ir import (
     Point,
     Primitive,
     Segment,
+    Vec3,
     make_plane,
+    turn_node,
 )
-from core.program.sketch_loops import sketch_of, tidy_loop
+from core.program.sketch_loops import loop_area, sketch_of, tidy_loop
 
 CLOSE_TOLERANCE = 1e-6  # cq.Workplane.close adds no closing line below this distance
 AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}
@@ -33,10 +36,17 @@ AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}
 
 @dataclass(frozen=True)
 class Num:
-    """A number and the parameter it was written as (None when computed)."""
+    """A number and the parameter it was written as (None when computed); ``derived`` keeps a
+    parameter through scaling (``diameter / 2`` is ``("diameter", 0.5)``), so a circle drawn with
+    half a diameter can still carry a Diameter constraint named ``diameter``."""
 
     value: float
     name: str | None = None
+    derived: tuple[str, float] | None = None
+
+    def root(self) -> tuple[str, float] | None:
+        """(parameter, factor) with ``value == factor * parameter``, if known."""
+        return (self.name, 1.0) if self.name else self.derived
 
 
 @dataclass(eq=False)
@@ -72,6 +82,14 @@ class FaceRef:
     outward: float
 
 
+@dataclass(frozen=True)
+class Spot:
+    """A location of ``polarArray``: a point and the turn (degrees) CadQuery gives what is drawn there."""
+
+    point: Point
+    angle: float
+
+
 @dataclass(eq=False)
 class Workplane:
     plane: Plane
@@ -95,15 +113,34 @@ def start_point(wp: Workplane, line: int) -> Point:
     raise NotNative("drawing continues from something that is not a point or an edge", line)
 
 
-def stack_points(wp: Workplane, line: int) -> list[Point]:
-    """The points an operation repeats at (CadQuery's eachpoint): plain points, and the centres of
-    circles, rectangles and polygons; anything else stands for a centre of mass not known here."""
+def stack_spots(wp: Workplane, line: int) -> list[Spot]:
+    """The locations an operation repeats at (CadQuery's eachpoint): plain points, ``polarArray``
+    locations, and the centres of circles, rectangles and polygons; anything else stands for a
+    centre of mass not known here."""
     if not wp.objects:
-        return [Point(0.0, 0.0)]
-    points = [o if isinstance(o, Point) else o.center if isinstance(o, Wire) else None for o in wp.objects]
-    if any(p is None for p in points):
+        return [Spot(Point(0.0, 0.0), 0.0)]
+    spots = [
+        o
+        if isinstance(o, Spot)
+        else Spot(o, 0.0)
+        if isinstance(o, Point)
+        else Spot(o.center, 0.0)
+        if isinstance(o, Wire) and o.center is not None
+        else None
+        for o in wp.objects
+    ]
+    if any(s is None for s in spots):
         raise NotNative("an operation repeated at the centre of a shape on the stack", line)
-    return points  # type: ignore[return-value]
+    return spots  # type: ignore[return-value]
+
+
+def stack_points(wp: Workplane, line: int, turn_free: bool = False) -> list[Point]:
+    """The points of ``stack_spots``; a turned location (``polarArray``) only where the shape drawn
+    there looks the same turned (``turn_free``: circles, holes)."""
+    spots = stack_spots(wp, line)
+    if not turn_free and any(abs(math.remainder(s.angle, 360.0)) > 1e-12 for s in spots):
+        raise NotNative("a shape turned by polarArray(rotate=True)", line)
+    return [s.point for s in spots]
 
 
 def find_solid(wp: Workplane | None, line: int) -> Node | None:
@@ -169,8 +206,10 @@ def add_wires(wp: Workplane, loops: list[Loop], centers: list[Point], constructi
 def circle(wp: Workplane, radius: Num, construction: bool, line: int) -> Workplane:
     if radius.value <= 0:
         raise NotNative("a circle without a positive radius", line)
-    centers = stack_points(wp, line)
-    loops = [Loop((), Circle(p, radius.value, radius.name), line) for p in centers]
+    centers = stack_points(wp, line, turn_free=True)
+    root = radius.root()
+    diameter = root[0] if root and root[1] == 0.5 else None
+    loops = [Loop((), Circle(p, radius.value, radius.name, diameter), line) for p in centers]
     return add_wires(wp, loops, centers, construction)
 
 
@@ -287,7 +326,8 @@ def hole(wp: Workplane, diameter: Num, depth: Num | None, line: int) -> Workplan
     if diameter.value <= 0 or (depth is not None and depth.value <= 0):
         raise NotNative("a hole needs a positive diameter and depth", line)
     loops = tuple(
-        Loop((), Circle(p, diameter.value / 2, None, diameter.name), line) for p in stack_points(wp, line)
+        Loop((), Circle(p, diameter.value / 2, None, diameter.name), line)
+        for p in stack_points(wp, line, turn_free=True)
     )
     sketch = sketch_of(wp.plane, loops, line)
     depth_value = None if depth is None else -depth.value
@@ -307,6 +347,120 @@ def boolean(wp: Workplane, op: str, other: object, line: int) -> Workplane:
             raise NotNative(f"{op}() without a solid to work on", line)
         return wp.new([SolidRef(tools[0])])
     return wp.new([SolidRef(Boolean(op, base, tools[0], line))])  # type: ignore[arg-type]
+
+
+def polyline(wp: Workplane, points: list[Point], construction: bool, line: int) -> Workplane:
+    """Lines through ``points`` (not closed: ``close()`` adds the last one), as pending edges."""
+    if len(points) < 2:
+        raise NotNative("polyline() needs at least two points", line)
+    if construction:
+        raise NotNative("polyline(forConstruction=True)", line)
+    if wp.ctx.edges:
+        raise NotNative("a new outline starts before the previous one was closed", line)
+    edges = [Line(a, b) for a, b in pairwise(points)]
+    for edge in edges:
+        add_edge(wp, edge)
+    return wp.new(edges)
+
+
+def rarray(
+    wp: Workplane, spacing: tuple[Num, Num], counts: tuple[int, int], centered: tuple[bool, bool], line: int
+) -> Workplane:
+    """CadQuery's rectangular array of points (x outer, y inner), centred on the origin by default.
+    Each point remembers its neighbour and the spacing parameter, for pitch dimensions."""
+    (sx, sy), (nx, ny) = spacing, counts
+    if (sx.value <= 0 and sy.value <= 0) or nx < 1 or ny < 1:
+        raise NotNative("rarray() needs a positive spacing and count", line)
+    ox = -sx.value * (nx - 1) * 0.5 if centered[0] else 0.0
+    oy = -sy.value * (ny - 1) * 0.5 if centered[1] else 0.0
+    grid: dict[tuple[int, int], Point] = {}
+    for i in range(nx):
+        for j in range(ny):
+            x, y = sx.value * i + ox, sy.value * j + oy
+            left, below = grid.get((i - 1, j)), grid.get((i, j - 1))
+            grid[i, j] = Point(
+                x,
+                y,
+                x_step=(left, sx.name) if left is not None and sx.name else None,
+                y_step=(below, sy.name) if below is not None and sy.name else None,
+            )
+    return wp.new(list(grid.values()))
+
+
+def polar_array(
+    wp: Workplane, radius: float, start: float, angle: float, count: int, fill: bool, rotate: bool, line: int
+) -> Workplane:
+    """CadQuery's polar array of locations (turned with the array when ``rotate``)."""
+    if count < 1:
+        raise NotNative("polarArray() needs at least one element", line)
+    if fill:
+        if abs(math.remainder(angle, 360)) < 1e-6:  # cadquery's TOL
+            angle = angle / count
+        else:
+            angle = angle / (count - 1) if count > 1 else start
+    spots = []
+    for i in range(count):
+        phi = start + angle * i
+        x, y = radius * math.cos(math.radians(phi)), radius * math.sin(math.radians(phi))
+        spots.append(Spot(Point(x, y), phi if rotate else 0.0))
+    return wp.new(spots)
+
+
+def slot2d(wp: Workplane, length: Num, diameter: Num, angle: float, line: int) -> Workplane:
+    """CadQuery's ``slot2D``: two lines and two half circles, turned by ``angle`` about each point."""
+    r, d, ln = diameter.value / 2, diameter.value, length.value
+    if d <= 0 or ln <= d:
+        raise NotNative("slot2D() needs a length above its diameter", line)
+    loops, centers = [], []
+    for spot in stack_spots(wp, line):
+        turn = math.radians(angle + spot.angle)
+        c, s = math.cos(turn), math.sin(turn)
+
+        def at(x: float, y: float, spot: Spot = spot, c: float = c, s: float = s) -> Point:
+            return Point(spot.point.x + c * x - s * y, spot.point.y + s * x + c * y)
+
+        x1 = -ln / 2 + r
+        p1, p2, p3, p4 = at(x1, r), at(x1 + ln - d, r), at(x1 + ln - d, -r), at(x1, -r)
+        arc1, arc2 = at(x1 + ln - d + r, 0.0), at(x1 - r, 0.0)
+        segments = (
+            Line(p1, p2),
+            Arc(p2, arc1, p3, chord_name=diameter.name),
+            Line(p3, p4),
+            Arc(p4, arc2, p1, chord_name=diameter.name),
+        )
+        loops.append(Loop(segments, None, line))
+        centers.append(spot.point)
+    return add_wires(wp, loops, centers, False)
+
+
+def cut_thru_all(wp: Workplane, line: int) -> Workplane:
+    """``cutThruAll``: the pending wires cut through everything, both ways along the normal."""
+    base = find_solid(wp, line)
+    if base is None:
+        raise NotNative("cutThruAll() without a solid to cut", line)
+    if wp.ctx.edges:
+        raise NotNative("an outline was not closed before cutThruAll", line)
+    if not wp.ctx.wires:
+        raise NotNative("cutThruAll() without a closed outline", line)
+    if {plane for plane, _ in wp.ctx.wires} != {wp.plane}:
+        raise NotNative("outlines drawn on another plane than the one cut", line)
+    loops = tuple(tidy_loop(loop) for _, loop in wp.ctx.wires)
+    wp.ctx.wires = []
+    tool = Extrude(sketch_of(wp.plane, loops, line), None, True, None, line)
+    return wp.new([SolidRef(Boolean("cut", base, tool, line))])
+
+
+def rotate(wp: Workplane, start: Vec3, end: Vec3, degrees: float, line: int) -> Workplane:
+    """``rotate`` of the solids on the stack: every plane of their features turns about the axis."""
+    axis = tuple(b - a for a, b in zip(start, end, strict=True))
+    if math.hypot(*axis) < 1e-12:
+        raise NotNative("rotate() about a null axis", line)
+    out = []
+    for obj in wp.objects:
+        if not isinstance(obj, SolidRef):
+            raise NotNative("rotate() of something other than a solid", line)
+        out.append(SolidRef(turn_node(obj.node, start, axis, degrees)))  # type: ignore[arg-type]
+    return wp.new(out)
 
 
 def faces(wp: Workplane, selector: str, line: int) -> Workplane:
@@ -366,6 +520,8 @@ def _extent_along(solid: Node | None, axis: tuple[float, float, float]) -> tuple
                 start = _dot(solid.plane.origin, axis)
                 return (min(start, start + along * size), max(start, start + along * size))
         return None
+    if isinstance(solid, Boolean):
+        return _boolean_extent(solid, axis)
     if isinstance(solid, Extrude) and solid.distance is not None:
         along = _dot(solid.sketch.plane.normal, axis)
         if abs(abs(along) - 1.0) >= 1e-12:
@@ -378,6 +534,67 @@ def _extent_along(solid: Node | None, axis: tuple[float, float, float]) -> tuple
         )
         return (min(ends), max(ends))
     return None
+
+
+def _boolean_extent(solid: Boolean, axis: tuple[float, float, float]) -> tuple[float, float] | None:
+    caps = _caps(solid, axis)
+    return None if caps is None else (caps[0], caps[1])
+
+
+def _caps(solid: Node, axis: tuple[float, float, float]) -> tuple[float, float, float, float] | None:
+    """(lowest level, highest level, and lower bounds of the areas of the caps there) of a solid
+    whose extreme faces along ``axis`` are planar caps of its parts, else None.
+
+    A union reaches as far as its furthest part, and its cap there covers at least that part's cap.
+    A cut keeps its base's extent when some of each extreme cap is left: the tool stays strictly
+    between the caps, or it is a prism along the axis whose cross-section is smaller than the cap."""
+    if not isinstance(solid, Boolean):
+        extent = _extent_along(solid, axis)
+        area = _leaf_cap_area(solid, axis)
+        return None if extent is None or area is None else (extent[0], extent[1], area, area)
+    base = _caps(solid.base, axis)
+    if base is None:
+        return None
+    if solid.op == "union":
+        tool = _caps(solid.tool, axis)
+        if tool is None:
+            return None
+        tol = 1e-9 * max(1.0, *(abs(v) for v in (*base[:2], *tool[:2])))
+        lo, hi = min(base[0], tool[0]), max(base[1], tool[1])
+        lo_area = max(c[2] for c in (base, tool) if abs(c[0] - lo) <= tol)
+        hi_area = max(c[3] for c in (base, tool) if abs(c[1] - hi) <= tol)
+        return (lo, hi, lo_area, hi_area)
+    if solid.op != "cut":
+        return None
+    tool_extent = _extent_along(solid.tool, axis)
+    if tool_extent is not None and base[0] < tool_extent[0] and tool_extent[1] < base[1]:
+        return base
+    tool = solid.tool
+    if not isinstance(tool, Extrude) or abs(abs(_dot(tool.sketch.plane.normal, axis)) - 1.0) >= 1e-12:
+        return None
+    section = _sketch_area(tool.sketch)
+    if section >= min(base[2], base[3]):
+        return None
+    return (base[0], base[1], base[2] - section, base[3] - section)
+
+
+def _leaf_cap_area(solid: Node, axis: tuple[float, float, float]) -> float | None:
+    """Area of the caps of one extrusion, box or cylinder along ``axis``."""
+    if isinstance(solid, Extrude):
+        return _sketch_area(solid.sketch)
+    if isinstance(solid, Primitive) and solid.kind == "cylinder":
+        return math.pi * solid.size[0] ** 2
+    if isinstance(solid, Primitive):
+        dirs = (solid.plane.x_dir, solid.plane.y_dir, solid.plane.normal)
+        for k, direction in enumerate(dirs):
+            if abs(abs(_dot(direction, axis)) - 1.0) < 1e-12:
+                return solid.size[(k + 1) % 3] * solid.size[(k + 2) % 3]
+    return None
+
+
+def _sketch_area(sketch) -> float:
+    """Area of a sketch's faces (outer loops minus their holes)."""
+    return sum(loop_area(region.outer) - sum(loop_area(h) for h in region.holes) for region in sketch.regions)
 
 
 def _combine(wp: Workplane, solid: Node, combine: str, line: int) -> Node:

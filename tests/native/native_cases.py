@@ -53,3 +53,30 @@ NAMED_DIMENSIONS: dict[str, set[str]] = {
     "drilled_block": {"hole_diameter"},
     "slot_arcs": {"lineTo_x"},
 }
+
+
+def engine_programs(per_family: int = 1) -> dict[str, str]:
+    """Programs of every data-engine family in both styles (what the embedded model learned to
+    write), by name ``family/style/index``."""
+    from training.synth.idioms import IDIOMS
+    from training.synth.sampler import GENERIC, SamplerConfig, sample_candidate
+
+    out = {}
+    for family in (GENERIC, *IDIOMS):
+        for style in ("concise", "verbose"):
+            config = SamplerConfig(style=style, family_weights={family: 1.0})
+            for index in range(per_family):
+                out[f"{family}/{style}/{index}"] = sample_candidate(7, index, config).code
+    return out
+
+
+# Parameters of the concise idioms that must name sketch dimensions (seed 7, candidate 0).
+ENGINE_NAMES: dict[str, set[str]] = {
+    "cylinder/concise/0": {"diameter"},
+    "washer/concise/0": {"outer_diameter", "inner_diameter"},
+    "l_bracket/concise/0": {"length", "height", "thickness", "hole_diameter"},
+    "u_bracket/concise/0": {"span", "height", "thickness"},
+    "flange/concise/0": {"outer_diameter", "hub_diameter", "bore_diameter", "bolt_diameter"},
+    "hole_plate/concise/0": {"hole_diameter"},
+    "slotted_plate/concise/0": {"slot_width"},
+}

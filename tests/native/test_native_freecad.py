@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from native_cases import CASES, NAMED_DIMENSIONS
+from native_cases import CASES, ENGINE_NAMES, NAMED_DIMENSIONS, engine_programs
 
 from core.cli.to_freecad_cmd import run_freecad_job
 from core.sandbox import SandboxConfig, SandboxPool
@@ -39,6 +39,7 @@ def private_home(home: Path) -> dict[str, str]:
 def built(benchmark_samples: list[dict], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """name -> the job's answer for it, plus the sandbox's ``volume``."""
     programs = dict(CASES) | {f"gt_{s['question_id']}": s["ground_truth"] for s in benchmark_samples}
+    programs |= {f"engine:{name}": code for name, code in engine_programs(1).items()}
     programs["not_native"] = NOT_NATIVE
     with SandboxPool(SandboxConfig(workers=2)) as pool:
         futures = {name: pool.submit(code, timeout=60.0) for name, code in programs.items()}
@@ -50,7 +51,9 @@ def built(benchmark_samples: list[dict], tmp_path_factory: pytest.TempPathFactor
         answers = run_freecad_job(items, timeout=400)
     out = {}
     for name, answer in zip(programs, answers, strict=True):
-        assert runs[name].ok, f"{name}: {runs[name].message}"
+        # A few GenCAD scripts make a solid OCCT's checker rejects (a sliver the IR trims): its
+        # volume is still CadQuery's, which is what the native body must match.
+        assert runs[name].made_solid, f"{name}: {runs[name].message}"
         out[name] = {**answer, "volume": runs[name].volume}
     return out
 
@@ -72,12 +75,25 @@ def test_hand_written_program_becomes_an_equal_native_body(built: dict, name: st
 
 
 @pytest.mark.timeout(500)
+def test_every_data_engine_family_converts_fully_constrained_with_named_dimensions(built: dict) -> None:
+    """What the embedded model writes (it learned the data engine's idioms): every family converts,
+    every sketch has 0 degrees of freedom by Sketcher's own solver, parameters name dimensions."""
+    for name in engine_programs(1):
+        answer = built[f"engine:{name}"]
+        assert answer["status"] == "ok" and answer["native"], (name, answer["message"])
+        assert relative_error(answer) <= TOLERANCE, name
+        assert all(s["solve"] == 0 and s["fully_constrained"] for s in answer["sketches"]), name
+        names = {n.rstrip("_0123456789") for s in answer["sketches"] for n in s["constraints"]}
+        assert ENGINE_NAMES.get(name, set()) <= names, (name, names)
+
+
+@pytest.mark.timeout(500)
 def test_partdesign_where_it_can_part_booleans_where_it_must(built: dict) -> None:
     assert built["box"]["part_booleans"] == [] and built["box"]["bodies"] == 1
     assert built["cut"]["part_booleans"] == [] and len(built["cut"]["sketches"]) == 2
     assert built["intersect"]["part_booleans"] == ["Part::Common"]
     assert built["disjoint_union"]["part_booleans"] == ["Part::MultiFuse"]  # 0.20: one solid per Body
-    assert any(s["fully_constrained"] for s in built["plate_with_holes"]["sketches"])
+    assert all(s["fully_constrained"] for s in built["plate_with_holes"]["sketches"])
 
 
 @pytest.mark.timeout(500)
@@ -99,7 +115,7 @@ def test_benchmark_ground_truth_native_volumes(built: dict, benchmark_samples: l
     )
     assert all(a["status"] == "ok" for a in answers), [a["message"] for a in answers if a["status"] != "ok"]
     assert max(errors) <= TOLERANCE
-    assert all(s["solve"] == 0 for a in accepted for s in a["sketches"])
+    assert all(s["solve"] == 0 and s["fully_constrained"] for a in accepted for s in a["sketches"])
     refused = {
         s["question_id"]: a["message"]
         for s, a in zip(benchmark_samples, answers, strict=True)

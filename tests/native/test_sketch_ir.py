@@ -8,6 +8,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from native_cases import ENGINE_NAMES, engine_programs
 
 from core.program.sketch_constraints import plan_sketch
 from core.program.sketch_ir import Boolean, Extrude, NotNative, Point, Primitive, leaves, parse_program
@@ -73,7 +74,7 @@ def test_ir_solid_matches_cadquery(name: str, sandbox_runs: dict) -> None:
 def test_parameter_names_reach_points_sizes_and_distances() -> None:
     code = (
         H
-        + "w = 40.0\nwp = cq.Workplane('XY')\nsolid = wp.moveTo(0, 0).lineTo(w, 0).lineTo(w, 9).lineTo(0, 9).close().extrude(6)\n"
+        + "w = 40.0\nwp = cq.Workplane('XY')\nsolid = wp.moveTo(1, 2).lineTo(w, 2).lineTo(w, 9).lineTo(1, 9).close().extrude(6)\n"
     )
     (leaf,) = leaves(parse_program(code).solid)
     first, second = leaf.sketch.loops[0].segments[:2]
@@ -160,7 +161,11 @@ def test_constraint_plan_of_a_rectangle_and_a_clockwise_arc() -> None:
     code = H + "solid = cq.Workplane().rect(6, 4).extrude(1)\n"
     plan = plan_sketch(parse_program(code).sketches[0].loops)
     kinds = sorted(c.kind for c in plan.constraints)
-    assert kinds == ["Coincident"] * 4 + ["DistanceX", "DistanceY"] + ["Horizontal"] * 2 + ["Vertical"] * 2
+    # The two named sides, then the rectangle's place (unnamed: centred on the origin).
+    assert (
+        kinds
+        == ["Coincident"] * 4 + ["DistanceX"] * 2 + ["DistanceY"] * 2 + ["Horizontal"] * 2 + ["Vertical"] * 2
+    )
     assert {c.name for c in plan.constraints if c.name} == {"rect_xLen", "rect_yLen"}
     code = H + "solid = cq.Workplane().moveTo(0, 0).threePointArc((1, 1), (2, 0)).close().extrude(1)\n"
     plan = plan_sketch(parse_program(code).sketches[0].loops)
@@ -252,3 +257,63 @@ def test_damaged_programs_are_refused_never_crash(benchmark_samples: list[dict],
         assert exc.reason
     else:
         assert leaves(program.solid)
+
+
+DOF = {"line": 4, "arc": 5, "circle": 3}
+EQUATIONS = {"Coincident": 2}
+
+
+def test_every_data_engine_family_is_read_with_fully_constrained_sketches() -> None:
+    """polyline, rarray, polarArray, slot2D, cutThruAll, rotate and faces('>Z') on unions and cuts
+    are all read; each sketch's plan leaves 0 degrees of freedom (FreeCAD confirms it in
+    test_native_freecad) and the concise idioms' parameters name its dimensions."""
+    for name, code in engine_programs(2).items():
+        program = parse_program(code)
+        names = set()
+        for sketch in program.sketches:
+            plan = plan_sketch(sketch.loops)
+            freedom = sum(DOF[g.kind] for g in plan.geometry)
+            freedom -= sum(EQUATIONS.get(c.kind, 1) for c in plan.constraints)
+            assert freedom == 0, name
+            names |= {c.name.rstrip("_0123456789") for c in plan.constraints if c.name}
+        assert ENGINE_NAMES.get(name, set()) <= names, (name, names)
+
+
+def test_rarray_pitch_and_polar_array_positions() -> None:
+    code = H + (
+        "p = 7.0\nsolid = cq.Workplane().box(40, 30, 4).faces('>Z').workplane().rarray(p, 5, 3, 2).hole(2)\n"
+    )
+    (sketch,) = parse_program(code).sketches
+    xs = sorted({round(loop.circle.center.x, 9) for loop in sketch.loops})
+    assert xs == [-7.0, 0.0, 7.0]
+    plan = plan_sketch(sketch.loops)
+    assert sorted(c.name for c in plan.constraints if c.name and c.name.startswith("p")) == [
+        "p",
+        "p_2",
+        "p_3",
+        "p_4",
+    ]
+    code = (
+        H
+        + "solid = cq.Workplane().circle(10).extrude(2).faces('>Z').workplane().polarArray(6, 0, 360, 4).hole(1)\n"
+    )
+    centers = {
+        (round(c.x, 9), round(c.y, 9))
+        for c in (loop.circle.center for loop in parse_program(code).sketches[1].loops)
+    }
+    assert centers == {(6.0, 0.0), (0.0, 6.0), (-6.0, 0.0), (0.0, -6.0)}
+
+
+def test_faces_of_a_union_and_of_a_cut_with_a_cap_left() -> None:
+    code = H + (
+        "solid = cq.Workplane().circle(10).extrude(2).faces('>Z').workplane().circle(4).extrude(3)"
+        ".faces('>Z').workplane().hole(2).faces('>Z').workplane().rect(1, 1).extrude(1)\n"
+    )
+    last = parse_program(code).sketches[-1]
+    assert last.plane.origin == pytest.approx((0.0, 0.0, 5.0))
+    code = (
+        H
+        + "solid = cq.Workplane().circle(3).extrude(2).faces('>Z').workplane().hole(6).faces('>Z').workplane()\n"
+    )
+    with pytest.raises(NotNative, match="extreme face"):
+        parse_program(code + "solid = solid.rect(1, 1).extrude(1)\n")
