@@ -23,7 +23,7 @@ import FreeCAD as App
 import Part
 
 from CADCoderWorkbench import engine, preferences
-from CADCoderWorkbench.parameter_properties import PARAMETER_GROUP, parameter_properties
+from CADCoderWorkbench.parameter_properties import PARAMETER_GROUP, code_value, parameter_properties
 from core.program import apply_parameters, find_parameters
 from core.sandbox import ExecutionResult
 
@@ -68,6 +68,7 @@ class CadQueryFeature:
 
     def onDocumentRestored(self, obj) -> None:
         add_properties(obj)
+        sync_parameters(obj, keep_values=True)  # files from before typed parameters (issue 15)
 
     # FreeCAD 0.20 pickles proxies with __getstate__/__setstate__, later versions with dumps/loads.
     def __getstate__(self):
@@ -108,23 +109,31 @@ def current_code(obj) -> str:
     values = {}
     for prop in _properties_for(obj, obj.Code):
         if prop.name in obj.PropertiesList:
-            value = getattr(obj, prop.name)
-            values[prop.parameter.name] = (
-                int(value) if isinstance(prop.parameter.value, int) else float(value)
-            )
+            stored = getattr(obj, prop.name)
+            values[prop.parameter.name] = code_value(prop.type_id, stored, prop.parameter.value)
     return apply_parameters(obj.Code, values)
 
 
-def sync_parameters(obj) -> None:
-    """Make the "Parameters" group match ``obj.Code``: add, retype, set, and drop vanished ones."""
+def sync_parameters(obj, keep_values: bool = False) -> None:
+    """Make the "Parameters" group match ``obj.Code``: add, retype, set, and drop vanished ones.
+    ``keep_values`` (restoring a file) keeps what the properties hold, also across a change of
+    type (an old ``PropertyFloat`` becomes a length with the same number), and touches nothing
+    that is already right, so opening a file never changes a value or runs code."""
     wanted = {p.name: p for p in _properties_for(obj, obj.Code)}
+    kept = {}
     for name in _parameter_property_names(obj):
-        if name not in wanted or obj.getTypeIdOfProperty(name) != wanted[name].type_id:
+        if name not in wanted:
+            obj.removeProperty(name)
+        elif obj.getTypeIdOfProperty(name) != wanted[name].type_id:
+            kept[name] = float(getattr(getattr(obj, name), "Value", getattr(obj, name)))
             obj.removeProperty(name)
     for prop in wanted.values():
         if prop.name not in obj.PropertiesList:
             obj.addProperty(prop.type_id, prop.name, PARAMETER_GROUP, prop.tooltip)
-        setattr(obj, prop.name, prop.parameter.value)
+            value = kept.get(prop.name, prop.parameter.value) if keep_values else prop.parameter.value
+            setattr(obj, prop.name, code_value(prop.type_id, value, prop.parameter.value))
+        elif not keep_values:
+            setattr(obj, prop.name, prop.parameter.value)
 
 
 def apply_result(obj, code: str, result: ExecutionResult) -> None:

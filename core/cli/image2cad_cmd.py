@@ -1,7 +1,9 @@
 """``cadcoder image2cad IMAGE``: a picture of a part -> executed CadQuery code (and a STEP file).
 
 ``--json`` prints one object with at least ``status``, ``code`` and ``volume`` (a contract other tools
-read); ``--events`` prints progress as JSON lines while it works (the workbench reads these).
+read), and ``match`` / ``low_match`` / ``match_note`` (how well the part matches the picture);
+``--events`` prints progress as JSON lines while it works (the workbench reads these), among them
+an ``image`` event that says when an oversized picture was shrunk.
 """
 
 from __future__ import annotations
@@ -138,6 +140,8 @@ def image2cad(
         )
         for kind, path in written.items():
             typer.echo(f"# {kind}: {path}", err=True)
+        if result.low_match:
+            typer.echo(f"# warning: {result.match_note}; check the part before using it", err=True)
     else:
         typer.echo(f"{result.status}: {result.message}", err=True)
         if result.code:

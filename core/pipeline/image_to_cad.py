@@ -29,13 +29,14 @@ from core.models.base import (
 )
 from core.models.prompt import follow_up, image_question
 from core.pipeline.config import PipelineConfig
+from core.pipeline.quality import Quality, assess
 from core.pipeline.refine import dimensions
 from core.pipeline.result import CadResult, Candidate
 from core.program import extract_code, find_parameters
 from core.sandbox import ExecutionResult, SandboxPool, run_code
 
 EventCallback = Callable[[dict[str, Any]], None]
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 4096  # larger pictures are shrunk to this, not refused (issue 15)
 
 REPAIR_REQUEST = (
     "That code fails in CadQuery: {message}\n"
@@ -49,17 +50,39 @@ EDIT_REQUEST = (
 
 def load_image(data: bytes) -> tuple[ImageInput, Image.Image]:
     """The image as PNG bytes for the model and as RGB for render-and-compare; ValueError when
-    it is not an image (or a decompression bomb)."""
+    it is not an image (or a decompression bomb). Large pictures are shrunk (``read_picture``)."""
+    image_input, rgb, _original = read_picture(data)
+    return image_input, rgb
+
+
+def read_picture(data: bytes) -> tuple[ImageInput, Image.Image, tuple[int, int]]:
+    """``load_image`` plus the picture's original size. A picture larger than ``MAX_IMAGE_SIDE``
+    on its longer side is shrunk to it, keeping the aspect ratio (the model sees a few hundred
+    pixels anyway); only unreadable data and decompression bombs are refused."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
-            if opened.width * opened.height > MAX_IMAGE_PIXELS:
-                raise ValueError(f"the image is too large ({opened.width} x {opened.height} pixels)")
+            original = opened.size
+            if max(original) > MAX_IMAGE_SIDE:
+                opened.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode at a fraction
             rgb = opened.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValueError(f"not a readable image ({exc})") from exc
+    if max(rgb.size) > MAX_IMAGE_SIDE:
+        rgb.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     rgb.save(buffer, format="PNG")
-    return ImageInput(buffer.getvalue(), "image/png"), rgb
+    return ImageInput(buffer.getvalue(), "image/png"), rgb, original
+
+
+def picture_event(original: tuple[int, int], used: tuple[int, int]) -> dict[str, Any]:
+    """The ``image`` event: the picture's size, and whether (and to what) it was shrunk."""
+    event: dict[str, Any] = {"event": "image", "width": used[0], "height": used[1]}
+    if used != original:
+        event.update(
+            resized_from=list(original),
+            message=f"the picture ({original[0]} x {original[1]}) was shrunk to {used[0]} x {used[1]}",
+        )
+    return event
 
 
 class ImageToCad:
@@ -77,9 +100,10 @@ class ImageToCad:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         try:
-            image_input, picture = load_image(image)
+            image_input, picture, original = read_picture(image)
         except ValueError as exc:
             return CadResult("bad_image", message=str(exc))
+        emit(picture_event(original, picture.size))
         messages = image_question(image_input, self.config.question)
         timings["prompt"] = time.perf_counter() - t0
         return self._generate_and_choose(messages, picture, timings, emit, cancel)
@@ -140,6 +164,7 @@ class ImageToCad:
             timings["refine"] = time.perf_counter() - t0
         best = candidates[chosen]
         run = runs[chosen]
+        quality = self._quality(best, run, picture)
         return CadResult(
             status=best.status,
             code=best.code,
@@ -151,7 +176,20 @@ class ImageToCad:
             chosen=chosen,
             candidates=candidates,
             timings=timings,
+            match=quality.match,
+            low_match=quality.low_match,
+            match_note=quality.note,
         )
+
+    def _quality(self, best: Candidate, run: ExecutionResult, picture) -> Quality:
+        """How well the answer matches the picture (scored here when ranking did not)."""
+        if picture is None or not run.ok:
+            return Quality(best.score, False, "")
+        if best.score is None:
+            from core.pipeline.refine import score_of
+
+            best.score = score_of(picture, run)
+        return assess(picture, best.score)
 
     def _repair(self, messages, candidates, runs, timings, emit, cancel) -> None:
         """While nothing runs, send the latest failure's error back and ask for corrected code; the
@@ -204,7 +242,14 @@ class ImageToCad:
             )
             candidates.append(candidate)
             runs.append(run)
-            emit({"event": "candidate", "index": candidate.index, "status": candidate.status, "message": run.message})
+            emit(
+                {
+                    "event": "candidate",
+                    "index": candidate.index,
+                    "status": candidate.status,
+                    "message": run.message,
+                }
+            )
         timings["ground"] = time.perf_counter() - t0
 
     def _generate(self, request, timings, emit, cancel) -> list[str]:

@@ -35,6 +35,11 @@ class CadResult:
     chosen: int | None = None
     candidates: list[Candidate] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # Render-and-compare score of the chosen solid against the picture, and whether it is too low
+    # to trust (``core.pipeline.quality``): callers ask before using such a part.
+    match: float | None = None
+    low_match: bool = False
+    match_note: str = ""
 
     @property
     def ok(self) -> bool:

@@ -47,8 +47,8 @@ class FeatureTests(DocumentCase):
         self.assertVolume(obj, 6000.0)
         self.assertEqual((obj.length, obj.box_width, obj.box_height), (10.0, 20, 30))
         self.assertEqual(obj.getGroupOfProperty("length"), "Parameters")
-        self.assertEqual(obj.getTypeIdOfProperty("length"), "App::PropertyFloat")
-        self.assertEqual(obj.getTypeIdOfProperty("box_width"), "App::PropertyInteger")
+        self.assertEqual(obj.getTypeIdOfProperty("length"), "App::PropertyLength")
+        self.assertEqual(obj.getTypeIdOfProperty("box_width"), "App::PropertyLength")
         self.assertTrue(obj.Status.startswith("ok"), obj.Status)
         self.assertEqual(self.runs.call_count, 1, "the code should run once, not again at recompute")
 

@@ -102,10 +102,11 @@ def test_progress_events_read_as_status_lines() -> None:
 def test_parameter_properties_avoid_freecad_names_and_keep_types() -> None:
     code = "import cadquery as cq\nLabel = 2.0\nn = 3\nsolid = cq.Workplane().box(Label, n, 1.5)\n"
     props = parameter_properties(find_parameters(code), reserved={"Label", "Shape", "Label_"})
+    # All three are box sizes: lengths (issue 15), never a rounding PropertyFloat.
     assert [(p.name, p.type_id) for p in props] == [
-        ("Label__", "App::PropertyFloat"),
-        ("n", "App::PropertyInteger"),
-        ("box_height", "App::PropertyFloat"),
+        ("Label__", "App::PropertyLength"),
+        ("n", "App::PropertyLength"),
+        ("box_height", "App::PropertyLength"),
     ]
     assert props[2].tooltip == "1.5 in the code (line 4, argument of box())"
 
@@ -131,3 +132,22 @@ def test_every_command_icon_exists() -> None:
     for name in icons:
         svg = ET.parse(PACKAGE.parent / "resources" / "icons" / name).getroot()
         assert svg.tag.endswith("svg") and svg.get("viewBox") == "0 0 64 64", name
+
+
+def test_parameter_types_follow_what_the_number_means() -> None:
+    """Lengths with units (signed where they are coordinates), angles, counts; never a float
+    property whose 2-decimal editor rounds values (issue 15)."""
+    from CADCoderWorkbench.parameter_properties import code_value
+
+    code = (
+        "import cadquery as cq\nhole_diameter = 0.0223\nangle = 30.0\ncount = 4\n"
+        "solid = cq.Workplane().box(2, 2, 1).translate((-1.5, 0, 0)).polarArray(3, 0, angle, count)\n"
+    )
+    types = {p.name: p.type_id for p in parameter_properties(find_parameters(code), reserved=set())}
+    assert types["hole_diameter"] == "App::PropertyLength"
+    assert types["angle"] == "App::PropertyAngle"
+    assert types["count"] == "App::PropertyInteger"
+    assert "App::PropertyFloat" not in types.values()
+    assert any(t == "App::PropertyDistance" for n, t in types.items() if n.startswith("translate"))
+    assert code_value("App::PropertyLength", 0.0223, 0.0223) == 0.0223
+    assert code_value("App::PropertyInteger", 4, 4) == 4
