@@ -45,6 +45,9 @@ class SandboxConfig:
     isolate_network: bool = True
     # Landlock: kernel-enforced "write only inside the job directory, execute nothing, no TCP".
     landlock: bool = True
+    # Reads only beneath the interpreter, site-packages, system libraries and the job directory
+    # (Landlock and the audit hook); off only for tests that compare with and without.
+    confine_reads: bool = True
     # Extra seconds the client waits past a job's timeout before it declares the worker hung.
     grace_s: float = 15.0
     # Seconds a fresh worker may take to import CadQuery and report ready.
@@ -81,6 +84,7 @@ class SandboxConfig:
             "allowed_imports",
             "isolate_network",
             "landlock",
+            "confine_reads",
         )
         d = asdict(self)
         return {k: (list(d[k]) if isinstance(d[k], tuple) else d[k]) for k in keys}

@@ -5,10 +5,10 @@ confinement are off the job's critical path. Order matters and is the point of t
 
 1. right after fork, while waiting: own process group, parent-death signal, descriptors closed
    and stdio on ``/dev/null``, fresh job directory as cwd/HOME/TMPDIR, scrubbed environment, new
-   network namespace, Landlock;
+   network namespace, the process size (``/proc/self`` is unreadable afterwards), Landlock;
 2. when the job arrives: resource limits (they depend on its timeout), then the audit hook (after
-   which not even this code may change limits), then user code — with restricted builtins and
-   output captured;
+   which not even this code may change limits, read outside the read roots or reach frames), then
+   user code — with restricted builtins and output captured;
 3. one JSON frame back to the zygote, then ``_exit`` (no atexit handlers, no OCCT destructors).
 """
 
@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from core.sandbox import audit, landlock, namespaces, syscalls
 from core.sandbox.capture import CappedText
 from core.sandbox.framing import encode_frame, read_frame
-from core.sandbox.limits import MIB, apply_limits
+from core.sandbox.limits import MIB, address_space_bytes, apply_limits
 from core.sandbox.policy import SyntaxProblem, check_code
 from core.sandbox.result import ExecutionResult, Status
 from core.sandbox.safe_builtins import make_builtins
@@ -33,7 +33,9 @@ from core.sandbox.solid import NoSolid, pick_candidate, solid_verdict, to_shape
 from core.sandbox.verdicts import forbidden_result
 
 SCRIPT_FILENAME = "<script>"
-MESSAGE_LIMIT = 2000
+# Characters of an exception's text kept in a message (messages reach remote endpoints in the
+# self-repair turn; ``bounds.py`` caps whole messages in the zygote).
+MESSAGE_LIMIT = 300
 JOB_FRAME_LIMIT = 64 * MIB
 CHILD_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -78,13 +80,19 @@ def _too_large(size: int, limit: int) -> dict[str, Any]:
 
 def _run(job: dict[str, Any], settings: dict[str, Any], containment: dict[str, Any]) -> dict[str, Any]:
     containment["limits"] = apply_limits(
-        settings, float(job["timeout"]), own_user_namespace=containment["network"].startswith("userns")
+        settings,
+        float(job["timeout"]),
+        own_user_namespace=containment["network"].startswith("userns"),
+        address_space=containment.pop("address_space"),
     )
-    audit.install(os.getcwd())
+    read_roots = settings.get("read_roots") if settings.get("confine_reads", True) else None
+    shown: list[Any] = []
+    namespace = script_namespace(settings["allowed_imports"], shown)
+    audit.install(os.getcwd(), read_roots, user_globals=namespace)
     containment["audit_hook"] = True
     captured = CappedText(int(settings["stdout_limit"]))
     sys.stdout = sys.stderr = captured
-    result = execute(job["code"], job.get("outputs", ["brep"]), settings)
+    result = execute(job["code"], job.get("outputs", ["brep"]), settings, namespace, shown)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.stdout = captured.getvalue()
     result.extra.update(containment=containment, cpu_s=round(usage.ru_utime + usage.ru_stime, 4))
@@ -106,17 +114,34 @@ def confine(settings: dict[str, Any], job_dir: str, close_fds: list[int]) -> dic
     os.environ.update(CHILD_ENV, HOME=job_dir, TMPDIR=job_dir)
     tempfile.tempdir = job_dir
     network = namespaces.isolate_network() if settings["isolate_network"] else "disabled"
+    address_space = address_space_bytes()  # /proc/self is unreadable once reads are confined
     landlock_abi: int | str = 0
+    read_roots = settings.get("read_roots", []) if settings.get("confine_reads", True) else []
     if settings["landlock"]:
         try:
-            landlock_abi = landlock.restrict_to(job_dir)
+            landlock_abi = landlock.restrict_to(job_dir, read_roots)
         except OSError as exc:
             landlock_abi = f"unavailable ({exc.strerror})"
-    return {"network": network, "landlock_abi": landlock_abi}
+    return {
+        "network": network,
+        "landlock_abi": landlock_abi,
+        "reads": "confined" if read_roots else "anywhere",
+        "address_space": address_space,
+    }
 
 
-def execute(code: str, outputs: list[str], settings: dict[str, Any]) -> ExecutionResult:
-    """Policy, compile, run, describe. Public so tests can drive it inside a child of their own."""
+def execute(
+    code: str,
+    outputs: list[str],
+    settings: dict[str, Any],
+    namespace: dict[str, Any] | None = None,
+    shown: list[Any] | None = None,
+) -> ExecutionResult:
+    """Policy, compile, run, describe. Public so tests can drive it inside a child of their own.
+
+    ``namespace``/``shown`` come from :func:`script_namespace` when the caller needs to know the
+    script's globals beforehand (the audit hook tells user code from library code by them).
+    """
     allowed = settings["allowed_imports"]
     try:
         violations = check_code(code, allowed) if settings["static_check"] else []
@@ -129,8 +154,9 @@ def execute(code: str, outputs: list[str], settings: dict[str, Any]) -> Executio
     if violations:
         return forbidden_result(violations)
 
-    shown: list[Any] = []
-    namespace = script_namespace(allowed, shown)
+    if namespace is None or shown is None:
+        shown = []
+        namespace = script_namespace(allowed, shown)
     start = time.perf_counter()
     try:
         exec(compiled, namespace)

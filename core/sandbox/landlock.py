@@ -1,7 +1,10 @@
-"""Landlock: the kernel refuses a job child any write outside its job directory, any ``execve`` and
-any TCP bind/connect — including from OCCT's C++ code, which no Python audit hook can see.
+"""Landlock: the kernel refuses a job child any read outside the read roots and its job directory,
+any write outside its job directory, any ``execve``, any TCP bind/connect, and (ABI 6+) signals and
+abstract sockets outside its own domain — including from OCCT's C++ code, which no Python audit hook
+can see.
 
-Reads stay allowed everywhere (lazy imports, fonts). Rights the running kernel does not know (older
+Reads are allowed beneath :func:`core.sandbox.read_roots.read_roots` (interpreter, site-packages,
+system libraries, fonts) and the job directory only. Rights the running kernel does not know (older
 Landlock ABI) are left out; without Landlock at all the audit hook and the policy remain.
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Iterable
 
 from core.sandbox import syscalls
 
@@ -17,6 +21,8 @@ _RULE_PATH_BENEATH = 1
 
 FS_EXECUTE = 1 << 0
 FS_WRITE_FILE = 1 << 1
+FS_READ_FILE = 1 << 2
+FS_READ_DIR = 1 << 3
 FS_REMOVE_DIR = 1 << 4
 FS_REMOVE_FILE = 1 << 5
 FS_MAKE_CHAR = 1 << 6
@@ -70,14 +76,20 @@ def abi_version() -> int:
         return 0
 
 
-def restrict_to(job_dir: str) -> int:
-    """Confine this process (and its future children) for good; returns the ABI used, 0 if none."""
+def restrict_to(job_dir: str, read_roots: Iterable[str] = ()) -> int:
+    """Confine this process (and its future children) for good; returns the ABI used, 0 if none.
+
+    Reads are handled (refused by default) only when ``read_roots`` is given: a caller that lists
+    nothing keeps the old "read anywhere" behaviour instead of a process that cannot import.
+    """
     abi = abi_version()
     if abi < 1:
         return 0
+    roots = list(read_roots)
+    reads = FS_READ_FILE | FS_READ_DIR if roots else 0
     writes = _WRITE_RIGHTS_V1 | (FS_REFER if abi >= 2 else 0) | (FS_TRUNCATE if abi >= 3 else 0)
     attr = _RulesetAttr(
-        handled_access_fs=writes | FS_EXECUTE,
+        handled_access_fs=writes | reads | FS_EXECUTE,
         handled_access_net=(NET_BIND_TCP | NET_CONNECT_TCP) if abi >= 4 else 0,
         scoped=(SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0,
     )
@@ -89,8 +101,14 @@ def restrict_to(job_dir: str) -> int:
         what="landlock_create_ruleset",
     )
     try:
-        _allow(ruleset, job_dir, writes)
-        _allow(ruleset, os.devnull, FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0))
+        _allow(ruleset, job_dir, writes | reads)
+        _allow(
+            ruleset,
+            os.devnull,
+            FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0) | (FS_READ_FILE if reads else 0),
+        )
+        for root in roots:
+            _allow(ruleset, root, (FS_READ_FILE | FS_READ_DIR) if os.path.isdir(root) else FS_READ_FILE)
         syscalls.prctl(syscalls.PR_SET_NO_NEW_PRIVS, 1)
         syscalls.syscall(syscalls.SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0, what="landlock_restrict_self")
     finally:

@@ -22,11 +22,17 @@ def address_space_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def apply_limits(settings: dict[str, Any], timeout: float, own_user_namespace: bool) -> dict[str, int]:
-    """Lower this process's limits for good; returns the values set (for the result's ``extra``)."""
+def apply_limits(
+    settings: dict[str, Any], timeout: float, own_user_namespace: bool, address_space: int | None = None
+) -> dict[str, int]:
+    """Lower this process's limits for good; returns the values set (for the result's ``extra``).
+
+    ``address_space`` is the process size measured earlier (before reads were confined).
+    """
     cpu = max(1, math.ceil(timeout)) + 1
+    size = address_space_bytes() if address_space is None else address_space
     limits = {
-        "RLIMIT_AS": address_space_bytes() + int(settings["memory_mb"]) * MIB,
+        "RLIMIT_AS": size + int(settings["memory_mb"]) * MIB,
         "RLIMIT_FSIZE": int(settings["file_size_mb"]) * MIB,
         "RLIMIT_NOFILE": int(settings["max_open_files"]),
         "RLIMIT_CORE": 0,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from string import Formatter
 
 DEFAULT_ALLOWED_IMPORTS: tuple[str, ...] = ("cadquery", "math")
 
@@ -186,6 +188,11 @@ FORBIDDEN_ATTRIBUTES = frozenset(
     }
 )
 
+# Families of attributes that reach frames, code objects and tracebacks (``gi_frame``, ``cr_await``,
+# ``ag_running``, ``f_back``, ``tb_next``, ``co_consts``): refused by prefix, so a member added in a
+# future Python is refused too. No CadQuery or OCP name starts with these.
+FORBIDDEN_ATTRIBUTE_FAMILIES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_", "func_")
+
 # Dunder attributes that only read harmless data or call an initialiser (``super().__init__()``).
 SAFE_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__doc__"})
 READABLE_DUNDER_NAMES = frozenset({"__name__"})
@@ -244,7 +251,12 @@ def _is_dunder(name: str) -> bool:
 
 
 def forbidden_attribute(name: str) -> str | None:
-    """Why attribute ``name`` is refused, or ``None``; shared with the import checks."""
+    """Why attribute ``name`` is refused, or ``None``; shared with the import checks.
+
+    ``name`` is NFKC-normalised first, as Python does for identifiers (``ｆ_globals`` is
+    ``f_globals``): names that come from strings (format fields) are judged like identifiers.
+    """
+    name = unicodedata.normalize("NFKC", name)
     if _is_dunder(name):
         return None if name in SAFE_DUNDER_ATTRIBUTES else f"access to {name}"
     bare = name.lstrip("_")
@@ -254,6 +266,45 @@ def forbidden_attribute(name: str) -> str | None:
         return f"access to {name}"
     if bare.lower().startswith(FORBIDDEN_ATTRIBUTE_PREFIXES):
         return f"file or process operation {name}"
+    if name.startswith(FORBIDDEN_ATTRIBUTE_FAMILIES):
+        return f"access to frame or code internals {name}"
+    return None
+
+
+def format_fields(text: str) -> Iterator[tuple[str, str]]:
+    """``(kind, name)`` for every attribute (``"attr"``) and item key (``"item"``) a format string's
+    replacement fields would look up with ``str.format``/``format_map``, nested specs included.
+
+    Not a format string (unbalanced braces): nothing.
+    """
+    try:
+        parsed = list(Formatter().parse(text))
+    except (ValueError, TypeError):
+        return
+    for _, field, spec, _ in parsed:
+        if field:
+            try:
+                _, rest = _split_field(field)
+                for is_attr, key in rest:
+                    yield ("attr" if is_attr else "item"), str(key)
+            except (ValueError, TypeError):
+                pass
+        if spec and "{" in spec:
+            yield from format_fields(spec)
+
+
+def _split_field(field: str) -> tuple[object, Iterable[tuple[bool, object]]]:
+    import _string  # the parser str.format itself uses; standard library, not importable by scripts
+
+    first, rest = _string.formatter_field_name_split(field)
+    return first, list(rest)
+
+
+def _forbidden_key(key: str) -> str | None:
+    """Item keys in format fields (``{0[__builtins__]}``): dunders and module names."""
+    key = unicodedata.normalize("NFKC", key)
+    if _is_dunder(key) or key.lstrip("_") in FORBIDDEN_MODULES:
+        return f"item {key}"
     return None
 
 
@@ -311,6 +362,14 @@ class _Checker(ast.NodeVisitor):
             self._add(node, "file-io", f"use of {name}")
 
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("format", "format_map")
+            and not (isinstance(func.value, ast.Constant) and isinstance(func.value.value, str))
+        ):
+            # Only a literal template can be checked field by field (``visit_Constant``).
+            self._add(node, "format", f"{func.attr} of a format string built at run time")
         if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_BUILTINS:
             self._add(node, "builtin", f"call of {node.func.id}")
             for arg in [*node.args, *(kw.value for kw in node.keywords)]:
@@ -330,8 +389,24 @@ class _Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and _FORMAT_DUNDER.search(node.value):
+        if not isinstance(node.value, str) or "{" not in node.value:
+            return
+        if _FORMAT_DUNDER.search(node.value):
             self._add(node, "format", "format string reaching a dunder attribute")
+            return
+        for kind, name in format_fields(node.value):
+            why = forbidden_attribute(name) if kind == "attr" else _forbidden_key(name)
+            if why:
+                self._add(node, "format", f"format string field: {why}")
+                return
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        # ``case C(name=p)`` reads attribute ``name`` of the subject: the same rules as ``x.name``.
+        for name in node.kwd_attrs:
+            why = forbidden_attribute(name)
+            if why:
+                self._add(node, "dunder" if _is_dunder(name) else "attribute", f"match pattern {why}")
+        self.generic_visit(node)
 
     # definitions -----------------------------------------------------------------------------
     def _check_definition(self, node: ast.AST, name: str) -> None:

@@ -27,8 +27,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from core.sandbox.bounds import bound_result
 from core.sandbox.framing import FrameError, FrameReader, FrameTooLarge, encode_frame, read_frame, write_frame
 from core.sandbox.limits import MIB
+from core.sandbox.read_roots import read_roots
 from core.sandbox.result import ExecutionResult, Status
 
 SETTINGS_FRAME_LIMIT = 1 << 20
@@ -111,6 +113,7 @@ def main() -> None:
     base_dir = tempfile.mkdtemp(prefix="cadcoder-sandbox-")
     os.environ["HOME"] = base_dir
     ready = warm_up()
+    settings["read_roots"] = read_roots(_repo_root())
     ready.update(pid=os.getpid(), python=sys.version.split()[0], base_dir=base_dir)
     # Objects created so far are never freed: keep the GC from touching (and copying) their pages
     # in every forked child.
@@ -131,6 +134,13 @@ def main() -> None:
     finally:
         spare.finish()
         shutil.rmtree(base_dir, onerror=_force_remove)
+
+
+def _repo_root() -> str:
+    """The checkout this zygote runs from (only its ``core`` package is readable by jobs)."""
+    import core
+
+    return os.path.dirname(os.path.realpath(next(iter(core.__path__))))
 
 
 def _take_protocol_fds() -> tuple[int, int]:
@@ -184,7 +194,9 @@ def run_job(
     start = time.monotonic()
     outcome = _supervise(spare.pid, spare.result_fd, start, timeout, int(settings["max_result_mb"]) * MIB)
     spare.reaped = outcome.status is not None
-    result = _classify(outcome, timeout, settings, spare.base_rss)
+    result = bound_result(
+        _classify(outcome, timeout, settings, spare.base_rss), int(settings["stdout_limit"])
+    )
     return result.to_json(include_geometry=True), spare
 
 
