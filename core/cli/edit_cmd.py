@@ -7,8 +7,11 @@ request, because the rules are instant and exact where they apply. Either way th
 in the sandbox and only code that makes a valid solid counts as a success; the input script is never
 written to (``-o`` names where the result goes).
 
-``--json`` prints ``status``, ``engine``, ``code``, ``diff``, ``volume``, ``parameters`` and
-``message`` (the workbench and scripts read these); ``--events`` streams progress as JSON lines and
+``--json`` prints ``status``, ``engine``, ``code``, ``diff``, ``volume``, ``parameters``,
+``message`` and ``detail`` (the workbench and scripts read these): on failure ``message`` says what
+the user can do ("the fillet of 1 mm could not be built: the part is only 0.06 mm thick ...",
+``core.program.failure_text``) and ``detail`` keeps the sandbox's own text (OCCT's) for developers;
+``--events`` streams progress as JSON lines and
 ends with ``{"event": "result", ...}`` holding the same keys. Exit status as ``image2cad``: 0 when
 the edited code runs, 1 when the edit failed (not understood, the model's code does not run, the
 backend failed), 2 for unusable arguments (a missing file, no model configured).
@@ -48,7 +51,8 @@ class EditOutcome:
     code: str = ""
     volume: float | None = None
     parameters: list[dict[str, Any]] = field(default_factory=list)
-    message: str = ""
+    message: str = ""  # for the user
+    detail: str = ""  # the sandbox's or backend's own words, when the run failed
 
     @property
     def ok(self) -> bool:
@@ -69,14 +73,14 @@ def edit_with_rules(code: str, prompt: str, timeout: float, emit: Emit) -> EditO
     emit({"event": "stage", "stage": "execute"})
     run = run_code(new_code, timeout=timeout, outputs=())
     emit({"event": "candidate", "index": 0, "status": run.status.value, "message": run.message})
-    return EditOutcome(
-        run.status.value,
-        "rules",
-        new_code,
-        run.volume,
-        [asdict(p) for p in find_parameters(new_code)] if run.ok else [],
-        edit.describe() if run.ok else f"{edit.describe()}: {run.message}",
-    )
+    if run.ok:
+        parameters = [asdict(p) for p in find_parameters(new_code)]
+        return EditOutcome(run.status.value, "rules", new_code, run.volume, parameters, edit.describe())
+    from core.cli.failure_message import explain_run
+
+    # the sentence names the operation and its size itself; the raw text needs the edit's name
+    message = explain_run(run, new_code, timeout) or f"{edit.describe()}: {run.message}"
+    return EditOutcome(run.status.value, "rules", new_code, run.volume, [], message, run.message)
 
 
 def edit_with_model(backend, code: str, prompt: str, image: bytes | None, config, emit: Emit) -> EditOutcome:
@@ -85,7 +89,8 @@ def edit_with_model(backend, code: str, prompt: str, image: bytes | None, config
 
     result = ImageToCad(backend, config=config).edit(code, prompt, image=image, on_event=emit)
     message = result.message if not result.ok else f"edited by {backend.name}"
-    return EditOutcome(result.status, "model", result.code, result.volume, result.parameters, message)
+    detail = "" if result.ok else result.message
+    return EditOutcome(result.status, "model", result.code, result.volume, result.parameters, message, detail)
 
 
 def unified_diff(before: str, after: str, name: str) -> str:
@@ -140,9 +145,10 @@ def edit(
     if engine is not Engine.model:
         outcome = edit_with_rules(code, prompt, timeout, emit)
     if outcome is None or (engine is Engine.auto and outcome.status == "not_understood"):
-        backend = None
         if engine is Engine.model or model is not None or endpoint is not None:
             backend = _backend(model, endpoint, model_name, quantization)
+        else:  # auto with no flags: the embedded model, when it is installed
+            backend = _default_backend()
         if engine is Engine.model or (backend is not None and backend.supports_chat):
             from core.pipeline import PipelineConfig
 
@@ -150,8 +156,7 @@ def edit(
             config = PipelineConfig(max_new_tokens=max_new_tokens, timeout=timeout, refine=False)
             outcome = edit_with_model(backend, code, prompt, picture, config, emit)
         else:
-            who = f"{backend.name} does not follow free-form instructions; " if backend else ""
-            outcome.message += f"; {who}for other requests pass --endpoint URL of a chat model"
+            outcome.message += "; " + no_chat_model(backend, embedded=model is None and endpoint is None)
     _finish(outcome, code, script, output, as_json, events)
 
 
@@ -189,6 +194,32 @@ def _read_image(image: Path | None) -> bytes | None:
     except OSError as exc:
         typer.echo(f"error: cannot read {image}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def no_chat_model(backend, embedded: bool) -> str:
+    """Why no model took over from the rules, truthfully: none is configured, or the configured
+    one (the embedded cadcoder-mini, a CAD-Coder checkpoint) turns pictures into code but follows
+    no edit instructions."""
+    ask = "for other requests pass --endpoint URL of a chat model (any OpenAI-compatible server)"
+    if backend is None:
+        return f"no model is configured to ask instead; {ask}"
+    if embedded:
+        return (
+            f"the embedded model ({backend.name.removeprefix('local:')}) turns pictures into CAD code "
+            f"but does not follow edit instructions; {ask}"
+        )
+    return f"{backend.name} does not follow free-form edit instructions; {ask}"
+
+
+def _default_backend():
+    """The embedded model's backend, or None (``auto`` without flags never exits for its lack)."""
+    from core.cli.image2cad_cmd import make_backend
+    from core.models.base import BackendError
+
+    try:
+        return make_backend(None, None, None, None)
+    except BackendError:
+        return None
 
 
 def _backend(model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None):

@@ -19,7 +19,8 @@ from core.models.base import BackendError
 from core.paths import EMBEDDED_MODEL_DIR
 
 NO_MODEL = (
-    "no model configured: pass --model DIR (a LLaVA checkpoint in Hugging Face format) or "
+    "no model configured: pass --model DIR (a LLaVA checkpoint in Hugging Face format, or a "
+    "Hugging Face id such as CADCODER/CAD-Coder) or "
     "--endpoint URL (any OpenAI-compatible server, e.g. `cadcoder serve` or vLLM); "
     f"the embedded default model is not installed at {EMBEDDED_MODEL_DIR}"
 )

@@ -1,8 +1,9 @@
 """``cadcoder run SCRIPT``: run a CadQuery script in the sandbox, report its solid, optionally save it.
 
 Other tools call this command and read its ``--json`` object (``status``, ``message``, ``volume``,
-... from ``ExecutionResult.to_json()``), so its names and keys are a contract. Exit status is 0
-only when the script produced a usable solid.
+... from ``ExecutionResult.to_json()``), so its names and keys are a contract. On failure ``message``
+says what the user can do (``core.program.failure_text``) and ``detail`` keeps the sandbox's own
+text (OCCT's). Exit status is 0 only when the script produced a usable solid.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def run(
         )
     outputs = [f for f in (fmt, "mesh" if preview is not None else None) if f]
     result = run_code(code, timeout=timeout, outputs=outputs)
+    detail = result.message  # the sandbox's own words; ``message`` becomes the user's sentence
+    if not result.ok:
+        from core.cli.failure_message import explain_run
+
+        result.message = explain_run(result, code, timeout) or result.message
     written: dict[str, str] = {}
     problems: list[str] = []
     if result.ok and output is not None and fmt is not None:
@@ -60,12 +66,13 @@ def run(
             written["preview"] = str(preview)
     if as_json:
         payload = result.to_json()
+        payload["detail"] = detail if not result.ok else ""
         payload.update(written)
         if problems:
             payload["errors"] = problems
         typer.echo(json.dumps(payload))
     else:
-        _print_summary(script, result, written, problems)
+        _print_summary(script, result, written, problems, detail)
     if not result.ok or problems:
         raise typer.Exit(1)
 
@@ -97,7 +104,7 @@ def _write_preview(mesh: dict[str, Any] | None, path: Path, mesh_error: str | No
 
 
 def _print_summary(
-    script: Path, result: ExecutionResult, written: dict[str, str], problems: list[str]
+    script: Path, result: ExecutionResult, written: dict[str, str], problems: list[str], detail: str = ""
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -107,6 +114,8 @@ def _print_summary(
     console.print(f"[bold {colour}]{result.status.value}[/]  {script}  ({result.elapsed:.2f} s)")
     if result.message:
         console.print(result.message, style=None if result.ok else "red", markup=False, highlight=False)
+    if detail and detail != result.message:
+        console.print(f"({detail})", style="dim", markup=False, highlight=False)
     if result.volume is not None:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_row("volume", f"{result.volume:.6g}")

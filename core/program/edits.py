@@ -20,6 +20,14 @@ import re
 from dataclasses import dataclass
 
 from core.program.scaling import scale_lengths
+from core.program.size_phrases import (
+    SIZE_KINDS,
+    describe_size_edit,
+    parse_size_request,
+    size_edit,
+    size_request,
+    stretch_lines,
+)
 
 # Words for edge groups -> CadQuery edge selectors on the final solid.
 EDGE_SELECTORS: dict[str, str | None] = {
@@ -52,6 +60,8 @@ SUPPORTED = (
     "shell it 2 mm from the top",
     "add a 5 mm hole through the centre",
     "scale by 2",
+    "make it twice as long",
+    "make it 80 mm wide",
     "mirror about the YZ plane",
 )
 
@@ -64,7 +74,7 @@ class EditNotUnderstood(ValueError):
 class Edit:
     """What was understood: shown to the user before the code diff."""
 
-    kind: str  # fillet | chamfer | shell | hole | scale | mirror
+    kind: str  # fillet | chamfer | shell | hole | scale | stretch | resize | extend | mirror
     value: float | None = None
     selector: str | None = None
     union: bool = False
@@ -76,18 +86,21 @@ class Edit:
             return f"{self.kind} {size} {self.value:g}{where}"
         if self.kind == "scale":
             return f"scale by {self.value:g}"
+        if self.kind in SIZE_KINDS:
+            return describe_size_edit(self.kind, self.value, self.selector)
         return f"mirror in the {self.selector} plane" + (" and keep both" if self.union else "")
 
 
 def parse_edit(instruction: str) -> Edit:
     """The rule-based reading of ``instruction``; EditNotUnderstood when there is none."""
     text = " ".join(instruction.lower().replace("-", " ").split())
-    for parse in (_fillet_or_chamfer, _shell, _hole, _scale, _mirror):
+    for parse in (_fillet_or_chamfer, _shell, _hole, _size, _scale, _mirror):
         edit = parse(text)
         if edit is not None:
             return edit
     raise EditNotUnderstood(
-        f"cannot turn {instruction!r} into an edit without a model; try e.g. " + "; ".join(SUPPORTED)
+        f"cannot turn {instruction!r} into an edit with the built-in rules; they understand e.g. "
+        + "; ".join(SUPPORTED)
     )
 
 
@@ -121,6 +134,13 @@ def apply_edit(code: str, instruction: str) -> tuple[str, Edit]:
             f"{param} = {edit.value!r}",
             f"{final} = {final}.newObject([s.scale({param}) for s in {final}.solids().vals()])",
         ]
+    elif edit.kind in SIZE_KINDS:
+        lines += stretch_lines(
+            final,
+            size_request(edit.kind, edit.value, edit.selector),
+            lambda base: _fresh(base, names),
+            "cq" in names,
+        )
     else:
         lines.append(f'{final} = {final}.mirror("{edit.selector}", union={edit.union})')
     return code.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n", edit
@@ -190,6 +210,17 @@ def _scale(text: str) -> Edit | None:
     if re.match(r"\s*(%|percent)", text[match.end() :]):
         value /= 100.0
     return Edit("scale", value) if value > 0 else None
+
+
+def _size(text: str) -> Edit | None:
+    """ "make it twice as long", "half the size", "make it 80 mm wide" (core.program.size_phrases)."""
+    request = parse_size_request(text)
+    if request is None:
+        return None
+    if request.axis is None:
+        return Edit("scale", request.factor)
+    kind, value = size_edit(request)
+    return Edit(kind, value, request.axis)
 
 
 def _mirror(text: str) -> Edit | None:

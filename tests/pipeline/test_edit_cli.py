@@ -14,7 +14,7 @@ CLI = [sys.executable, "-m", "core.cli.main", "edit"]
 BOX = "import cadquery as cq\nlength = 10.0\nsolid = cq.Workplane().box(length, 20, 30)\n"
 TALL = "import cadquery as cq\nlength = 10.0\nsolid = cq.Workplane().box(length, 20, 60)\n"
 BROKEN = "import cadquery as cq\nsolid = cq.Workplane().box(length, 20, height)\n"
-KEYS = {"status", "engine", "code", "diff", "volume", "parameters", "message"}
+KEYS = {"status", "engine", "code", "diff", "volume", "parameters", "message", "detail"}
 
 
 def edit(*args: str) -> subprocess.CompletedProcess:
@@ -63,7 +63,7 @@ def test_auto_asks_the_model_only_when_the_rules_do_not_understand(stub, box: Pa
     state.reply(TALL)
     understood = edit(str(box), "--prompt", "scale by 2", "--endpoint", url, "--json")
     assert json.loads(understood.stdout)["engine"] == "rules" and state.requests == []
-    done = edit(str(box), "--prompt", "make it twice as tall", "--endpoint", url, "--events")
+    done = edit(str(box), "--prompt", "turn it into an L shape", "--endpoint", url, "--events")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[0] == {"event": "stage", "stage": "rules"}
