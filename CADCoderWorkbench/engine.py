@@ -17,6 +17,7 @@ from pathlib import Path
 
 from CADCoderWorkbench.bootstrap import REPO_ROOT
 from CADCoderWorkbench.settings import Settings
+from core.program.failure_text import explain_result
 from core.sandbox import ExecutionResult, SandboxConfig, SandboxPool, Status
 
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "setup.sh"
@@ -108,7 +109,14 @@ def run(code: str, settings: Settings) -> ExecutionResult:
     """Run ``code`` in the sandbox and wait (seconds for CadQuery, never raises for the code)."""
     if not engine_installed(settings):
         return ExecutionResult(Status.CRASHED, message=not_installed_message(settings))
-    return sandbox_pool(settings).run(code, timeout=settings.sandbox_timeout, outputs=("brep",))
+    pool = sandbox_pool(settings)
+    result = pool.run(code, timeout=settings.sandbox_timeout, outputs=("brep",))
+    # A failure told as what to do (the part measured before the failing operation when that
+    # helps); OCCT's own words stay in extra["detail"] for bug reports.
+    sentence = explain_result(result, code, lambda probe: pool.run(probe, timeout=settings.sandbox_timeout))
+    if sentence:
+        result.extra["detail"], result.message = result.message, sentence
+    return result
 
 
 def describe(result: ExecutionResult) -> str:

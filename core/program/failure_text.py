@@ -13,6 +13,7 @@ nothing better than the raw message, which callers keep for developers either wa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.program.failing_call import Operation, failing_operation, method_calls, without_operation
@@ -98,6 +99,23 @@ def explain_failure(failure: Failure, code: str = "", size: PartSize | None = No
 def user_message(failure: Failure, code: str = "", size: PartSize | None = None) -> str:
     """The sentence when there is one, else the sandbox's own message."""
     return explain_failure(failure, code, size) or failure.message
+
+
+def explain_result(result: object, code: str, run: Callable[[str], object] | None = None) -> str | None:
+    """:func:`explain_failure` for an ``ExecutionResult`` of ``code``; with ``run`` (code -> an
+    ``ExecutionResult``: the caller's sandbox) the part before the failing operation is measured
+    first, when the sentence needs its size. None when it ran, or nothing better can be said."""
+    if getattr(result, "ok", False):
+        return None
+    failure = Failure.of(result)
+    size = None
+    probe = probe_program(failure, code) if run is not None else None
+    if probe is not None and run is not None:
+        measured = run(probe)
+        bbox = getattr(measured, "bbox", None)
+        if getattr(measured, "ok", False) and bbox:
+            size = PartSize(tuple(float(v) for v in bbox))
+    return explain_failure(failure, code, size)
 
 
 def probe_program(failure: Failure, code: str, final: str = "solid") -> str | None:

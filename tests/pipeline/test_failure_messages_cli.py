@@ -100,3 +100,17 @@ def test_auto_with_the_embedded_model_says_what_it_can_do(plate: Path, tmp_path:
         env={"CADCODER_EMBEDDED_MODEL": str(tmp_path / "none")},
     )
     assert "no model is configured to ask instead" in json.loads(none.stdout)["message"]
+
+
+def test_the_workbench_shows_the_sentence_and_keeps_the_detail() -> None:
+    """The feature's Status, the code panel and Edit with prompt all show ``engine.run``'s message."""
+    from CADCoderWorkbench import engine
+    from CADCoderWorkbench.settings import Settings
+
+    try:
+        result = engine.run(PLATE + "solid = solid.edges().fillet(1.0)\n", Settings())
+    finally:
+        engine.close()
+    assert result.status.value == "runtime_error" and result.line == 7
+    assert "only 0.06 mm thick" in engine.describe(result)
+    assert result.extra["detail"] == "line 7: StdFail_NotDone: BRep_API: command not done"
