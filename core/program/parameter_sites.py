@@ -36,6 +36,10 @@ class Site:
     kind: str  # "variable" (bound to a name) or "literal" (in a call or a named list of points)
     quantity: str
     call: str | None = None
+    # False for a number that only looks like a dimension (a zero, an axis): it is no parameter, but
+    # it keeps its place in the numbering, so a value typed into one parameter (a zero, say) never
+    # renames the others -- the FreeCAD properties are matched to the code by name.
+    dimension: bool = True
 
 
 def variable_sites(tree: ast.Module, quantities: Quantities) -> list[Site]:
@@ -48,7 +52,8 @@ def variable_sites(tree: ast.Module, quantities: Quantities) -> list[Site]:
 
 
 def literal_sites(tree: ast.Module, quantities: Quantities) -> Iterator[Site]:
-    """Numbers written directly as call arguments (also in point tuples and lists), with base names."""
+    """Numbers written directly as call arguments (also in point tuples and lists), with base names;
+    ``dimension`` False for those that are not parameters."""
     for call in ast.walk(tree):
         if not isinstance(call, ast.Call):
             continue
@@ -56,16 +61,18 @@ def literal_sites(tree: ast.Module, quantities: Quantities) -> Iterator[Site]:
         skip = _construction_arguments(name, call)
         for index, arg in enumerate(call.args):
             arg_name, _ = argument(name, index, None)
-            if index in skip:
-                continue
             if arg_name and not (len(call.args) == 1 and isinstance(arg, (ast.Tuple, ast.List))):
                 hint: tuple[str, ...] = (arg_name,)
             else:
                 hint = () if len(call.args) == 1 else (f"arg{index + 1}",)
-            yield from _numbers_in(arg, (name or "p", *hint), quantities, "literal", name)
+            parts = (name or "p", *hint)
+            yield from _numbers_in(arg, parts, quantities, "literal", name, dimension=index not in skip)
         for kw in call.keywords:
-            if kw.arg is not None and kw.arg not in skip:
-                yield from _numbers_in(kw.value, (name or "p", kw.arg), quantities, "literal", name)
+            if kw.arg is not None:
+                parts = (name or "p", kw.arg)
+                yield from _numbers_in(
+                    kw.value, parts, quantities, "literal", name, dimension=kw.arg not in skip
+                )
 
 
 def _bindings(tree: ast.Module) -> Iterator[tuple[ast.expr, ast.expr]]:
@@ -114,26 +121,26 @@ def _numbers_in(
     kind: str,
     call: str | None,
     named: bool = False,
+    dimension: bool = True,
 ) -> Iterator[Site]:
     """Literal numbers in ``node`` (a number, or tuples, lists and dicts of them), not formulas."""
     value = literal_number(node)
     if value is not None:
         quantity = quantities.literal(node) or (quantities.name(parts[0]) if named else NUMBER)
-        if value != 0 and quantity not in NOT_DIMENSIONS:
-            yield Site("_".join(parts), node, value, kind, quantity, call)
+        dimension = dimension and value != 0 and quantity not in NOT_DIMENSIONS
+        yield Site("_".join(parts), node, value, kind, quantity, call, dimension)
     elif isinstance(node, (ast.Tuple, ast.List)):
-        if _is_direction(node.elts):
-            return
+        dimension = dimension and not _is_direction(node.elts)
         is_point = 2 <= len(node.elts) <= 3 and not any(
             isinstance(e, (ast.Tuple, ast.List)) for e in node.elts
         )
         for i, element in enumerate(node.elts):
             suffix = _XYZ[i] if is_point else str(i + 1)
-            yield from _numbers_in(element, (*parts, suffix), quantities, kind, call, named)
+            yield from _numbers_in(element, (*parts, suffix), quantities, kind, call, named, dimension)
     elif isinstance(node, ast.Dict):
         for key, element in zip(node.keys, node.values, strict=False):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                yield from _numbers_in(element, (*parts, key.value), quantities, kind, call, named)
+                yield from _numbers_in(element, (*parts, key.value), quantities, kind, call, named, dimension)
 
 
 def _construction_arguments(name: str | None, call: ast.Call) -> set[int | str]:

@@ -62,7 +62,7 @@ def find_parameters(code: str) -> list[Parameter]:
     seen: set[str] = set()
     for site in variable_sites(tree, quantities):
         span = _char_span(code, offsets, site.node)
-        if _overlaps(span, claimed):
+        if not site.dimension or _overlaps(span, claimed):
             continue
         name = site.name if site.name not in seen else _fresh(site.name, taken | seen)
         seen.add(name)
@@ -70,12 +70,12 @@ def find_parameters(code: str) -> list[Parameter]:
         claimed.append(span)
         params.append(_parameter(code, span, site, name))
 
+    # Every number in a call is numbered, parameter or not, so the names do not depend on values.
     counts: dict[str, int] = {}
     literals = [(site, _char_span(code, offsets, site.node)) for site in literal_sites(tree, quantities)]
     for site, span in sorted(literals, key=lambda item: item[1]):
         if _overlaps(span, claimed):
             continue
-        claimed.append(span)
         base = _identifier(site.name)
         counts[base] = counts.get(base, 0) + 1
         name = base if counts[base] == 1 else f"{base}_{counts[base]}"
@@ -83,7 +83,9 @@ def find_parameters(code: str) -> list[Parameter]:
             counts[base] += 1
             name = f"{base}_{counts[base]}"
         taken.add(name)
-        params.append(_parameter(code, span, site, name))
+        if site.dimension:
+            claimed.append(span)
+            params.append(_parameter(code, span, site, name))
 
     return sorted(params, key=lambda p: p.start)
 
