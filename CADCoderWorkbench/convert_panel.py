@@ -15,11 +15,11 @@ import importlib
 import importlib.util
 
 import FreeCADGui as Gui
-from PySide import QtCore, QtGui
+from PySide import QtGui
 
 from CADCoderWorkbench.jobs import Job
 from CADCoderWorkbench.panel_widgets import load_form, make_code_view
-from CADCoderWorkbench.task_buttons import set_ok
+from CADCoderWorkbench.task_buttons import OkGate
 from core.program.sketch_constraints import plan_sketch
 from core.program.sketch_ir import Boolean, Extrude, NotNative, Primitive, Program, leaves, parse_program
 
@@ -79,44 +79,37 @@ class ConvertPanel:
         make_code_view(self.form.plan)
         self.program: Program | None = None
         self.body = None
-        self.ok_reason = "Reading the code..."  # why OK is disabled ("" when enabled)
+        self.ok = OkGate("Reading the code...")
         code = feature.Code
         self.job = Job(
             lambda _context: parse_program(code), on_finished=self._planned, on_failed=self._failed
         ).start()
-        QtCore.QTimer.singleShot(0, self._sync_ok)  # the buttons exist once the dialog is shown
 
-    @property
-    def ok_enabled(self) -> bool:
-        return not self.ok_reason
-
-    def _sync_ok(self) -> None:
-        set_ok(self.form, self.ok_enabled, self.ok_reason)
+    def modifyStandardButtons(self, box) -> None:
+        """FreeCAD calls this with the dialog's buttons when it shows the panel."""
+        self.ok.attach(box)
 
     def _planned(self, program: Program) -> None:
         self.program = program
         self.form.plan.setPlainText(describe_program(program))
         if builder_installed():
-            self.ok_reason = ""
+            self.ok.set("")
             self.status.setText("This program can be rebuilt natively. OK builds the body.")
         else:
-            self.ok_reason = f"The native builder ({BUILDER_MODULE}) is not installed in this version."
-            self.status.setText(self.ok_reason)
-        self._sync_ok()
+            self.ok.set(f"The native builder ({BUILDER_MODULE}) is not installed in this version.")
+            self.status.setText(self.ok.reason)
 
     def _failed(self, message: str) -> None:
-        self.ok_reason = f"Nothing to convert: {message}"
+        self.ok.set(f"Nothing to convert: {message}")
         self.status.setText(f"Stays a CadQuery feature: {message}")
         self.form.plan.setPlainText(
             "Convert to native rebuilds sketch-and-extrude programs (outlines, circles, polylines,\n"
             "rect/rarray/polarArray patterns, slots, holes, boxes, cylinders, booleans).\n"
             f"This one is not: {message}"
         )
-        self._sync_ok()
 
     def accept(self) -> bool:
         if self.program is None or not builder_installed():
-            self._sync_ok()
             return False
         builder = importlib.import_module(BUILDER_MODULE)
         doc = self.feature.Document

@@ -42,9 +42,12 @@ def edit_args(script: str, instruction: str, settings: Settings, image: str | No
     return args + engine.backend_args(settings)
 
 
-def rules_edit(code: str, instruction: str, settings: Settings) -> EditPreview:
-    """The edited code and its run; EditNotUnderstood (a ValueError) when no rule matches."""
-    new_code, edit = apply_edit(code, instruction)
+def rules_edit(
+    code: str, instruction: str, settings: Settings, at: tuple[float, float, float] | None = None
+) -> EditPreview:
+    """The edited code and its run; EditNotUnderstood (a ValueError) when no rule matches. ``at``:
+    the centre of the face selected in the 3D view (where a hole goes)."""
+    new_code, edit = apply_edit(code, instruction, at=at)
     return EditPreview(instruction, edit.describe(), new_code, engine.run(new_code, settings), "rules")
 
 
@@ -79,14 +82,15 @@ def preview_edit(
     choice: str = "rules",
     context: JobContext | None = None,
     image: str | None = None,
+    at: tuple[float, float, float] | None = None,
 ) -> EditPreview:
     """The edit by ``choice`` (one of ENGINES): ``auto`` asks the model only when the rules do not
-    understand the request and the backend follows instructions."""
+    understand the request and the backend follows instructions; ``at``: a selected face's centre."""
     context = context or JobContext()
     if choice == "model":
         return model_edit(code, instruction, settings, context, image)
     try:
-        return rules_edit(code, instruction, settings)
+        return rules_edit(code, instruction, settings, at)
     except EditNotUnderstood:
         if choice != "auto" or not engine.follows_instructions(settings):
             raise

@@ -1,8 +1,9 @@
-"""The OK/Cancel buttons FreeCAD puts under a Python task panel.
+"""The OK button FreeCAD puts under a Python task panel, for panels that disable it.
 
-FreeCAD 0.20 gives a task panel no handle on its standard buttons; they live in the TaskView that
-holds the panel's form, so they are found by walking up from the form. A panel disables OK when
-pressing it could do nothing, instead of silently ignoring the press.
+FreeCAD 0.20 hands a task panel its standard buttons only through ``modifyStandardButtons(box)``,
+called when the dialog is shown (walking the widget tree to find them gives stale PySide wrappers
+in 0.20). A panel disables OK when pressing it could do nothing -- with the reason as tooltip --
+instead of silently ignoring the press.
 """
 
 from __future__ import annotations
@@ -10,23 +11,32 @@ from __future__ import annotations
 from PySide import QtGui
 
 
-def dialog_button(form: QtGui.QWidget, which=QtGui.QDialogButtonBox.Ok) -> QtGui.QPushButton | None:
-    """The task dialog's ``which`` button, or None while the form is not shown in a task dialog."""
-    widget = form.parentWidget()
-    while widget is not None:
-        for box in widget.findChildren(QtGui.QDialogButtonBox):
-            button = box.button(which)
-            if button is not None:
-                return button
-        widget = widget.parentWidget()
-    return None
+class OkGate:
+    """Whether OK may be pressed, applied to the button once FreeCAD hands it over."""
 
+    def __init__(self, reason: str = "") -> None:
+        self.button: QtGui.QPushButton | None = None
+        self.reason = reason  # why OK is disabled; "" when enabled
 
-def set_ok(form: QtGui.QWidget, enabled: bool, reason: str = "") -> bool:
-    """Enable or disable the dialog's OK, with ``reason`` as its tooltip; False when not found."""
-    button = dialog_button(form)
-    if button is None:
-        return False
-    button.setEnabled(enabled)
-    button.setToolTip(reason)
-    return True
+    @property
+    def enabled(self) -> bool:
+        return not self.reason
+
+    def attach(self, box: QtGui.QDialogButtonBox) -> None:
+        """For the panel's ``modifyStandardButtons``."""
+        self.button = box.button(QtGui.QDialogButtonBox.Ok)
+        self._apply()
+
+    def set(self, reason: str) -> None:
+        """Disable OK with ``reason``, or enable it with ``""``."""
+        self.reason = reason
+        self._apply()
+
+    def _apply(self) -> None:
+        if self.button is None:
+            return
+        try:
+            self.button.setEnabled(self.enabled)
+            self.button.setToolTip(self.reason)
+        except RuntimeError:  # the dialog was closed and its buttons deleted
+            self.button = None

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from core.program.hole_placement import describe_hole, hole_faces, hole_lines
 from core.program.scaling import scale_lengths
 from core.program.size_phrases import (
     SIZE_KINDS,
@@ -78,9 +79,12 @@ class Edit:
     value: float | None = None
     selector: str | None = None
     union: bool = False
+    at: tuple[float, float, float] | None = None  # a hole: the centre of the face the user selected
 
     def describe(self) -> str:
         where = f" on {self.selector!r}" if self.selector else ""
+        if self.kind == "hole":
+            return describe_hole(self.value or 0.0, self.selector, self.at)
         if self.kind in ("fillet", "chamfer", "shell", "hole"):
             size = "diameter" if self.kind == "hole" else "size"
             return f"{self.kind} {size} {self.value:g}{where}"
@@ -104,9 +108,14 @@ def parse_edit(instruction: str) -> Edit:
     )
 
 
-def apply_edit(code: str, instruction: str) -> tuple[str, Edit]:
-    """``code`` with the edit appended, and the edit as understood."""
+def apply_edit(
+    code: str, instruction: str, at: tuple[float, float, float] | None = None
+) -> tuple[str, Edit]:
+    """``code`` with the edit appended, and the edit as understood; ``at``: the centre of a face
+    the user selected (a hole goes there)."""
     edit = parse_edit(instruction)
+    if at is not None and edit.kind == "hole":
+        edit = replace(edit, at=tuple(at))
     final = final_variable(code)
     if final is None:
         raise EditNotUnderstood("the program has no final solid (`solid`, `result` or show_object) to edit")
@@ -121,10 +130,9 @@ def apply_edit(code: str, instruction: str) -> tuple[str, Edit]:
         lines += [f"{param} = {edit.value!r}", f'{final} = {final}.faces("{edit.selector}").shell(-{param})']
     elif edit.kind == "hole":
         param = _fresh("hole_diameter", names)
-        lines += [
-            f"{param} = {edit.value!r}",
-            f'{final} = {final}.faces("{edit.selector}").workplane(centerOption="CenterOfBoundBox").hole({param})',
-        ]
+        lines += [] if "cq" in names or edit.at is None else ["import cadquery as cq"]
+        lines += [f"{param} = {edit.value!r}"]
+        lines += hole_lines(final, param, edit.selector or "|Z", edit.at, _fresh("hole_face", names))
     elif edit.kind == "scale" and (scaled := scale_lengths(code, edit.value)) is not None:
         # the dimensions themselves carry the new size: no hidden multiplier behind ``height``
         return scaled.rstrip("\n") + f"\n\n{lines[0]} (every length x{edit.value:g})\n", edit
@@ -196,7 +204,7 @@ def _hole(text: str) -> Edit | None:
     value = _length(text)
     if value is None:
         return None
-    return Edit("hole", value, _face(text, default=">Z"))
+    return Edit("hole", value, hole_faces(set(re.findall(r"[a-z]+", text))))
 
 
 def _scale(text: str) -> Edit | None:
