@@ -1,8 +1,9 @@
 """``cadcoder score ANSWERS.jsonl --benchmark DIR``: VSR and IoUs of a model's answers.
 
-The ``--json`` keys (``n``, ``vsr``, ``iou_best``, ``iou_robust``, ``samples`` with ``question_id``,
-``valid``, ``status``, ``iou_best``, ``iou_robust``) are a contract: ``cadcoder eval`` and other
-tools read them.
+The ``--json`` keys (``n``, ``vsr``, ``vsr_valid_solid``, ``iou_best``, ``iou_robust``, ``samples``
+with ``question_id``, ``valid``, ``valid_solid``, ``status``, ``iou_best``, ``iou_robust``) are a
+contract: ``cadcoder eval`` and other tools read them. ``vsr``/``valid`` is the paper's count (ran and
+made a solid); ``vsr_valid_solid``/``valid_solid`` also requires OCCT's checker to accept the solid.
 """
 
 from __future__ import annotations
@@ -87,9 +88,15 @@ def _print_table(console, report) -> None:
         return f"{100 * v:.1f} %" if pct else f"{v:.3f}"
 
     table = Table(title="CAD-Coder benchmark score")
-    for column in ("samples", "VSR", "IOU_best", "IOU_robust"):
+    for column in ("samples", "VSR (ran to a solid)", "VSR (valid solid)", "IOU_best", "IOU_robust"):
         table.add_column(column, justify="right")
-    table.add_row(str(report.n), fmt(report.vsr, pct=True), fmt(report.iou_best), fmt(report.iou_robust))
+    table.add_row(
+        str(report.n),
+        fmt(report.vsr, pct=True),
+        fmt(report.vsr_valid_solid, pct=True),
+        fmt(report.iou_best),
+        fmt(report.iou_robust),
+    )
     console.print(table)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.status_counts.items()))
     console.print(f"statuses: {counts}")

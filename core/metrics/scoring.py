@@ -3,6 +3,11 @@
 Scripts run in the sandbox pool (they are untrusted); their BREP goes to a process pool that
 computes the IoUs (OCCT booleans hold the GIL, so threads would not help). Both pools work at once:
 a script's IoU starts as soon as it has run. Means are over valid samples only, as in the paper.
+
+Two VSRs (issue 16): ``vsr`` is the paper's, a script that ran and made a watertight solid
+(``ExecutionResult.made_solid``; the IoU means are over these samples); ``vsr_valid_solid`` also
+requires OCCT's checker to accept the solid (status ``ok``). A rejected solid is still scored, so
+the paper's numbers stay comparable, and ``valid_solid`` marks it per sample.
 """
 
 from __future__ import annotations
@@ -29,18 +34,20 @@ class SampleScore:
     iou_best: float | None = None
     iou_robust: float | None = None
     volume: float | None = None
+    valid_solid: bool = False  # OCCT's checker accepts the solid; ``valid`` is the paper's count
 
 
 @dataclass
 class ScoreReport:
     n: int
-    vsr: float | None
+    vsr: float | None  # the paper's: ran and made a solid
     iou_best: float | None
     iou_robust: float | None
     samples: list[SampleScore]
     status_counts: dict[str, int] = field(default_factory=dict)
     missing: list[int] = field(default_factory=list)  # benchmark questions without an answer
     unknown: list[int] = field(default_factory=list)  # answers to questions not in the benchmark
+    vsr_valid_solid: float | None = None  # ours: the solid is also valid (status ``ok``)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,12 +98,17 @@ def score_codes(
         metrics: dict[int, Future[tuple[float, float]]] = {}
         for qid in wanted:
             result: ExecutionResult = runs[qid].result()
-            if result.ok and result.brep is not None:
+            if result.made_solid and result.brep is not None:
                 metrics[qid] = metric_pool.submit(
                     iou_pair, result.brep, str(by_id[qid].step), str(cache) if cache else None
                 )
                 scores[qid] = SampleScore(
-                    qid, True, result.status.value, result.message, volume=result.volume
+                    qid,
+                    True,
+                    result.status.value,
+                    result.message,
+                    volume=result.volume,
+                    valid_solid=result.ok,
                 )
             else:
                 scores[qid] = SampleScore(qid, False, result.status.value, result.message)
@@ -129,6 +141,7 @@ def summarise(
     return ScoreReport(
         n=len(samples),
         vsr=valid_syntax_rate(s.valid for s in samples) if samples else None,
+        vsr_valid_solid=valid_syntax_rate(s.valid_solid for s in samples) if samples else None,
         iou_best=mean([s.iou_best for s in valid]),
         iou_robust=mean([s.iou_robust for s in valid]),
         samples=samples,

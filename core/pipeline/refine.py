@@ -5,7 +5,10 @@ ratios; the picture holds those ratios. So the chosen program's named dimensions
 ``width = 0.84`` style parameters) are searched, one at a time, with multiplicative steps that
 shrink when no step helps, keeping a change only when the rendering matches the picture better.
 Each trial runs the edited code in the sandbox, so whatever comes out is verified like any other
-candidate. The picture fixes proportions, never absolute size (renderings are zoom-free), so the
+candidate: a trial whose solid OCCT's checker rejects (status ``invalid_solid``) scores nothing, so
+the constraints a program's own geometry implies (a wall no thicker than half its span, a hole
+inside its plate) hold without being written down. Without that, a self-intersecting U-profile can
+render closer to the picture than any valid one (issue 16). The picture fixes proportions, never absolute size (renderings are zoom-free), so the
 search cannot drift in a way that matters: scaling every dimension together changes nothing.
 """
 
@@ -66,7 +69,8 @@ def rounded(value: float, digits: int) -> float:
 
 def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = RENDER_SIZE) -> float | None:
     """How well the run's solid, drawn in the training images' style, matches the picture; None
-    when it made none. Best-of-N and fitting both rank by this, so their scores compare."""
+    when it made no valid solid (only status ``ok`` counts: an ``invalid_solid`` may render well
+    and still be unusable). Best-of-N and fitting both rank by this, so their scores compare."""
     if not run.ok or not run.mesh:
         return None
     from core.render import STYLE_BENCHMARK, render_mesh

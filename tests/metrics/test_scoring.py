@@ -26,6 +26,12 @@ def test_ground_truth_code_reproduces_the_papers_anchor(ground_truth_report) -> 
     report = ground_truth_report
     assert report.n == 100 and report.vsr == 1.0
     assert report.iou_best == pytest.approx(0.880, abs=0.005)
+    # Issue 16: 4 ground-truth solids have findings OCCT's checker rejects; the paper's VSR counts
+    # them (and their IoUs), the valid-solid VSR does not.
+    assert report.vsr_valid_solid == pytest.approx(0.96)
+    rejected = {s.question_id for s in report.samples if not s.valid_solid}
+    assert rejected == {61429, 158063, 162916, 150422}
+    assert all(s.valid and s.iou_best is not None for s in report.samples)
     assert min(s.iou_best for s in report.samples) == pytest.approx(0.23, abs=0.01)
 
 
@@ -70,7 +76,7 @@ def test_score_cli_json_contract(six_answers: Path, benchmark: Path, benchmark_s
     )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert {"n", "vsr", "iou_best", "iou_robust", "samples"} <= set(report)
+    assert {"n", "vsr", "vsr_valid_solid", "iou_best", "iou_robust", "samples"} <= set(report)
     assert report["n"] == 6
     assert report["vsr"] == pytest.approx(5 / 6)
     by_id = {s["question_id"]: s for s in report["samples"]}
@@ -78,7 +84,8 @@ def test_score_cli_json_contract(six_answers: Path, benchmark: Path, benchmark_s
     assert broken["valid"] is False and broken["status"] == "runtime_error" and broken["iou_best"] is None
     valid = [s for s in report["samples"] if s["valid"]]
     assert all(
-        set(s) >= {"question_id", "valid", "status", "iou_best", "iou_robust"} for s in report["samples"]
+        set(s) >= {"question_id", "valid", "valid_solid", "status", "iou_best", "iou_robust"}
+        for s in report["samples"]
     )
     # means are over valid samples only, as in the paper
     assert report["iou_best"] == pytest.approx(sum(s["iou_best"] for s in valid) / len(valid))
@@ -94,6 +101,30 @@ def test_score_cli_table(six_answers: Path, benchmark: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "IOU_best" in out.stdout and "83.3 %" in out.stdout
+    assert "VSR (ran to a solid)" in out.stdout and "VSR (valid solid)" in out.stdout
+
+
+SELF_INTERSECTING_U = """import cadquery as cq
+span, height, depth, thickness = 0.0392, 0.3, 0.4, 0.0546
+solid = (
+    cq.Workplane("XZ")
+    .polyline([(0, 0), (span, 0), (span, height), (span - thickness, height),
+               (span - thickness, thickness), (thickness, thickness), (thickness, height), (0, height)])
+    .close()
+    .extrude(-depth)
+)
+"""
+
+
+def test_an_invalid_solid_counts_for_the_papers_vsr_only(benchmark: Path) -> None:
+    samples = load_benchmark(benchmark)[:2]
+    codes = {samples[0].question_id: samples[0].ground_truth, samples[1].question_id: SELF_INTERSECTING_U}
+    report = score_codes(codes, samples, workers=1)
+    assert report.vsr == 1.0 and report.vsr_valid_solid == 0.5
+    broken = report.samples[1]
+    assert broken.status == "invalid_solid" and broken.valid and not broken.valid_solid
+    assert broken.iou_best is not None  # scored like the paper scores any script that ran
+    assert report.status_counts == {"ok": 1, "invalid_solid": 1}
 
 
 @pytest.mark.parametrize(

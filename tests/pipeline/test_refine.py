@@ -5,10 +5,11 @@ from __future__ import annotations
 import cadquery as cq
 import pytest
 
+from core.geometry.tessellate import tessellate
 from core.pipeline.refine import RefineConfig, dimensions, refine, rounded
 from core.program import parameter_values
 from core.render import render_shape
-from core.sandbox import SandboxConfig, SandboxPool
+from core.sandbox import ExecutionResult, SandboxConfig, SandboxPool, Status
 
 CUBE = "import cadquery as cq\n\nlength = 1.0\nwidth = 1.0\nheight = 1.0\n\nsolid = cq.Workplane('XY').box(length, width, height)\n"
 
@@ -44,3 +45,55 @@ def test_nothing_to_fit_or_failing_code_gives_none(execute) -> None:
         refine("import cadquery as cq\nwidth = 1.0\nsolid = cq.Workplane().nope(width)\n", picture, execute)
         is None
     )
+
+
+U_PROFILE = """import cadquery as cq
+
+span = {span}
+height = 0.3
+depth = 0.4
+thickness = {thickness}
+
+solid = (
+    cq.Workplane("XZ")
+    .polyline([(0, 0), (span, 0), (span, height), (span - thickness, height),
+               (span - thickness, thickness), (thickness, thickness), (thickness, height), (0, height)])
+    .close()
+    .extrude(-depth)
+)
+"""
+
+
+def unchecked(codes: list[str]) -> list[ExecutionResult]:
+    """Runs trusted test code in-process and calls every solid ok: fitting without the validity rule."""
+    results = []
+    for code in codes:
+        namespace: dict = {}
+        try:
+            exec(code, namespace)
+        except Exception as exc:  # OCCT refuses some profiles outright
+            results.append(ExecutionResult(Status.RUNTIME_ERROR, message=str(exc)))
+            continue
+        results.append(ExecutionResult(Status.OK, mesh=tessellate(namespace["solid"])))
+    return results
+
+
+def test_fitting_rejects_trials_that_self_intersect(execute) -> None:
+    # Issue 16: the picture is the U-profile whose span (0.0392) is under twice its thickness
+    # (0.0546); drawn, it matches a self-intersecting program best. Unchecked fitting walks there;
+    # the sandbox calls those trials invalid_solid, so fitting keeps span > 2 * thickness.
+    namespace: dict = {}
+    exec(U_PROFILE.format(span=0.0392, thickness=0.0546), namespace)
+    picture = render_shape(namespace["solid"]).convert("RGB")
+    start = U_PROFILE.format(span=0.12, thickness=0.05)
+    config = RefineConfig(budget=36)
+
+    free = refine(start, picture, unchecked, config)
+    v = parameter_values(free.code)
+    assert v["span"] < 2 * v["thickness"]  # the unconstrained optimum crosses itself
+
+    fitted = refine(start, picture, execute, config)
+    assert fitted is not None and fitted.score > fitted.start_score + 0.05
+    v = parameter_values(fitted.code)
+    assert v["span"] > 2 * v["thickness"]
+    assert execute([fitted.code])[0].status is Status.OK

@@ -17,7 +17,17 @@ from training.evaluation import paper
 from training.evaluation.answers import answered_ids
 from training.evaluation.run import EvalSettings, evaluate
 
-SCORE_KEYS = {"n", "vsr", "iou_best", "iou_robust", "samples", "status_counts", "missing", "unknown"}
+SCORE_KEYS = {
+    "n",
+    "vsr",
+    "vsr_valid_solid",
+    "iou_best",
+    "iou_robust",
+    "samples",
+    "status_counts",
+    "missing",
+    "unknown",
+}
 
 
 class GroundTruthBackend:
