@@ -40,7 +40,7 @@ def test_rules_only_never_asks_the_model(stub) -> None:
     state, url = stub
     settings = Settings(backend="remote", endpoint=url)
     with pytest.raises(EditNotUnderstood):
-        preview_edit(BOX, "make it twice as tall", settings, "rules")
+        preview_edit(BOX, "turn it into an L shape", settings, "rules")  # no rule knows this
     filleted = preview_edit(BOX, "add 1 mm fillets to all edges", settings, "auto")
     assert filleted.engine == "rules" and filleted.result.ok and filleted.result.volume < 6000
     assert state.requests == []
@@ -49,10 +49,10 @@ def test_rules_only_never_asks_the_model(stub) -> None:
 def test_auto_falls_back_to_the_model_through_the_engine_process(stub) -> None:
     state, url = stub
     state.reply("```python\n" + TALL + "```")
-    preview = preview_edit(BOX, "make it twice as tall", Settings(backend="remote", endpoint=url), "auto")
+    preview = preview_edit(BOX, "turn it into an L shape", Settings(backend="remote", endpoint=url), "auto")
     assert (preview.engine, preview.code) == ("model", TALL)
     assert preview.result.ok and preview.result.volume == pytest.approx(12000.0) and preview.result.brep
-    assert "make it twice as tall" in json.dumps(state.requests[0]["body"])
+    assert "turn it into an L shape" in json.dumps(state.requests[0]["body"])
 
 
 def test_a_failing_backend_is_an_error_with_its_reason(stub) -> None:
