@@ -145,3 +145,21 @@ def test_an_empty_picture_gives_no_programs() -> None:
     from PIL import Image
 
     assert grounded_programs(Image.new("RGB", (448, 448), "white")) == []
+
+
+@pytest.mark.parametrize("white", [False, True])
+def test_freecad_snapshots_are_read_like_benchmark_pictures(white: bool) -> None:
+    """FreeCAD's look: anti-aliased dark-grey lines, faces lit differently, gradient or white."""
+    from dataclasses import replace
+
+    from core.render import STYLE_FREECAD
+
+    style = (
+        replace(STYLE_FREECAD, background=(255, 255, 255), background_bottom=None) if white else STYLE_FREECAD
+    )
+    pts = [(0, 0), (2.0, 0), (2.0, 0.5), (0.6, 0.5), (0.6, 1.4), (0, 1.4)]
+    part = cq.Workplane("YZ").polyline(pts).close().extrude(2.5)
+    prism = recover(render_shape(part, style=style))[0]
+    assert prism.axis == "x" and prism.fit > 0.93
+    w, h, d = _sizes(prism)
+    assert _close(h / w, 1.4 / 2.0, rel=0.06) and _close(d / w, 2.5 / 2.0, rel=0.06)
