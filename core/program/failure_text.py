@@ -284,7 +284,7 @@ def _name_error(failure: Failure, text: str) -> Explained | None:
         return None
     name = match.group(1)
     return failure.line, (
-        f"`{name}` is used but never defined: add `{name} = <value>` near the top of the program "
+        f"`{name}` is used but never defined (NameError): add `{name} = <value>` near the top of the program "
         "(or correct the name)."
     )
 

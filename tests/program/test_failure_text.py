@@ -110,7 +110,7 @@ def test_the_probe_is_the_program_without_the_failing_call() -> None:
             Failure("runtime_error", "line 2: NameError: name 'length' is not defined", 2, "NameError"),
             "import cadquery as cq\nsolid = cq.Workplane('XY').box(length, 2, 2)\n",
             None,
-            "line 2: `length` is used but never defined: add `length = <value>`",
+            "line 2: `length` is used but never defined (NameError): add `length = <value>`",
         ),
         (
             Failure("runtime_error", "line 2: Standard_DomainError", 2, "Standard_DomainError"),
