@@ -329,10 +329,19 @@ def hole(wp: Workplane, diameter: Num, depth: Num | None, line: int) -> Workplan
         Loop((), Circle(p, diameter.value / 2, None, diameter.name), line)
         for p in stack_points(wp, line, turn_free=True)
     )
-    sketch = sketch_of(wp.plane, loops, line)
     depth_value = None if depth is None else -depth.value
-    tool = Extrude(sketch, depth_value, False, None if depth is None else depth.name, line)
-    return wp.new([SolidRef(Boolean("cut", base, tool, line))])
+    depth_name = None if depth is None else depth.name
+    try:
+        tools = [Extrude(sketch_of(wp.plane, loops, line), depth_value, False, depth_name, line)]
+    except NotNative:
+        # Holes that overlap cannot share a sketch; CadQuery bores them one by one (cutEach).
+        tools = [
+            Extrude(sketch_of(wp.plane, (loop,), line), depth_value, False, depth_name, line)
+            for loop in loops
+        ]
+    for tool in tools:
+        base = Boolean("cut", base, tool, line)
+    return wp.new([SolidRef(base)])
 
 
 def boolean(wp: Workplane, op: str, other: object, line: int) -> Workplane:

@@ -83,6 +83,17 @@ def ok_button():
     return PANEL[0].ok.button
 
 
+def show_named_constraints():
+    """Sketcher's constraint list filtered to the named ones, so the screenshot shows the names."""
+    try:
+        combo = Gui.getMainWindow().findChild(QtGui.QComboBox, "comboBoxFilter")
+        items = [combo.itemText(i) for i in range(combo.count())]
+        combo.setCurrentIndex(items.index("Named"))
+    except (AttributeError, RuntimeError, ValueError):  # another Sketcher layout: show them all
+        return
+    settle(0.3)
+
+
 class DefaultLayoutCase(unittest.TestCase):
     """A new document in the window as FreeCAD lays it out by default; any dialog closed after."""
 
@@ -152,6 +163,7 @@ class ConvertToNativeTests(DefaultLayoutCase):
         Gui.ActiveDocument.setEdit(profile.Name)
         settle(1.0)
         Gui.SendMsgToActiveView("ViewFit")
+        show_named_constraints()
         shoot("convert_l_bracket_sketch")
         # A named dimension drives the body: a longer base, a bigger solid.
         Gui.ActiveDocument.resetEdit()

@@ -3,6 +3,8 @@ parameter names its sketches should carry. Shared by the IR tests and the FreeCA
 
 from __future__ import annotations
 
+from pathlib import Path
+
 HEADER = "import cadquery as cq\n"
 
 CASES: dict[str, str] = {
@@ -80,3 +82,13 @@ ENGINE_NAMES: dict[str, set[str]] = {
     "hole_plate/concise/0": {"hole_diameter"},
     "slotted_plate/concise/0": {"slot_width"},
 }
+
+
+MODEL_OUTPUTS = Path(__file__).resolve().parent / "model_outputs"
+
+
+def model_programs() -> dict[str, str]:
+    """What the embedded model (cadcoder-mini) wrote, verbatim: ``cadcoder image2cad PNG --code``
+    for resources/examples/flanged_bracket.png and for renders of data-engine parts (seed 11,
+    candidate 0 of hole_plate, flange, u_bracket, stepped_shaft, slotted_plate, washer)."""
+    return {f"model:{p.stem}": p.read_text(encoding="utf-8") for p in sorted(MODEL_OUTPUTS.glob("*.py"))}

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from native_cases import CASES, ENGINE_NAMES, NAMED_DIMENSIONS, engine_programs
+from native_cases import CASES, ENGINE_NAMES, NAMED_DIMENSIONS, engine_programs, model_programs
 
 from core.cli.to_freecad_cmd import run_freecad_job
 from core.sandbox import SandboxConfig, SandboxPool
@@ -40,6 +40,7 @@ def built(benchmark_samples: list[dict], tmp_path_factory: pytest.TempPathFactor
     """name -> the job's answer for it, plus the sandbox's ``volume``."""
     programs = dict(CASES) | {f"gt_{s['question_id']}": s["ground_truth"] for s in benchmark_samples}
     programs |= {f"engine:{name}": code for name, code in engine_programs(1).items()}
+    programs |= model_programs()
     programs["not_native"] = NOT_NATIVE
     with SandboxPool(SandboxConfig(workers=2)) as pool:
         futures = {name: pool.submit(code, timeout=60.0) for name, code in programs.items()}
@@ -78,13 +79,13 @@ def test_hand_written_program_becomes_an_equal_native_body(built: dict, name: st
 def test_every_data_engine_family_converts_fully_constrained_with_named_dimensions(built: dict) -> None:
     """What the embedded model writes (it learned the data engine's idioms): every family converts,
     every sketch has 0 degrees of freedom by Sketcher's own solver, parameters name dimensions."""
-    for name in engine_programs(1):
-        answer = built[f"engine:{name}"]
+    for name in [f"engine:{n}" for n in engine_programs(1)] + list(model_programs()):
+        answer = built[name]
         assert answer["status"] == "ok" and answer["native"], (name, answer["message"])
         assert relative_error(answer) <= TOLERANCE, name
         assert all(s["solve"] == 0 and s["fully_constrained"] for s in answer["sketches"]), name
         names = {n.rstrip("_0123456789") for s in answer["sketches"] for n in s["constraints"]}
-        assert ENGINE_NAMES.get(name, set()) <= names, (name, names)
+        assert ENGINE_NAMES.get(name.removeprefix("engine:"), set()) <= names, (name, names)
 
 
 @pytest.mark.timeout(500)

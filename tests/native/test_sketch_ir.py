@@ -8,7 +8,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from native_cases import ENGINE_NAMES, engine_programs
+from native_cases import ENGINE_NAMES, engine_programs, model_programs
 
 from core.program.sketch_constraints import plan_sketch
 from core.program.sketch_ir import Boolean, Extrude, NotNative, Point, Primitive, leaves, parse_program
@@ -265,9 +265,9 @@ EQUATIONS = {"Coincident": 2}
 
 def test_every_data_engine_family_is_read_with_fully_constrained_sketches() -> None:
     """polyline, rarray, polarArray, slot2D, cutThruAll, rotate and faces('>Z') on unions and cuts
-    are all read; each sketch's plan leaves 0 degrees of freedom (FreeCAD confirms it in
+    are all read (and so is everything the embedded model wrote in tests/native/model_outputs); each sketch's plan leaves 0 degrees of freedom (FreeCAD confirms it in
     test_native_freecad) and the concise idioms' parameters name its dimensions."""
-    for name, code in engine_programs(2).items():
+    for name, code in (engine_programs(2) | model_programs()).items():
         program = parse_program(code)
         names = set()
         for sketch in program.sketches:
