@@ -90,6 +90,10 @@ def edit_with_model(backend, code: str, prompt: str, image: bytes | None, config
     result = ImageToCad(backend, config=config).edit(code, prompt, image=image, on_event=emit)
     message = result.message if not result.ok else f"edited by {backend.name}"
     detail = "" if result.ok else result.message
+    if not result.ok and result.code:  # the model's code ran and failed: say it as for the rules
+        from core.cli.failure_message import explain_reported
+
+        message = explain_reported(result.status, result.message, result.code, config.timeout) or message
     return EditOutcome(result.status, "model", result.code, result.volume, result.parameters, message, detail)
 
 

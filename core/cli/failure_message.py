@@ -9,7 +9,7 @@ sentence and ``detail`` the raw OCCT text, for developers and bug reports.
 
 from __future__ import annotations
 
-from core.program.failure_text import explain_result
+from core.program.failure_text import Failure, explain_measured, explain_result
 from core.sandbox import ExecutionResult, run_code
 
 
@@ -17,3 +17,9 @@ def explain_run(result: ExecutionResult, code: str, timeout: float = 30.0) -> st
     """The user's sentence for ``result`` (a run of ``code``); None when it ran or when the
     sandbox's message is as good as any."""
     return explain_result(result, code, lambda probe: run_code(probe, timeout=timeout, outputs=()))
+
+
+def explain_reported(status: str, message: str, code: str, timeout: float = 30.0) -> str | None:
+    """The same for a failure known only by its status and message (a model edit's chosen candidate)."""
+    failure = Failure.reported(status, message)
+    return explain_measured(failure, code, lambda probe: run_code(probe, timeout=timeout, outputs=()))

@@ -52,6 +52,12 @@ class Failure:
     exception_type: str | None = None
 
     @classmethod
+    def reported(cls, status: str, message: str) -> Failure:
+        """From a status and message alone (a pipeline candidate): the line is read off the message."""
+        match = re.match(r"line (\d+): ", message)
+        return cls(status, message, int(match.group(1)) if match else None)
+
+    @classmethod
     def of(cls, result: object) -> Failure:
         """From an ``ExecutionResult`` (duck-typed: this module must not import the sandbox)."""
         status = getattr(result, "status", "")
@@ -107,7 +113,11 @@ def explain_result(result: object, code: str, run: Callable[[str], object] | Non
     first, when the sentence needs its size. None when it ran, or nothing better can be said."""
     if getattr(result, "ok", False):
         return None
-    failure = Failure.of(result)
+    return explain_measured(Failure.of(result), code, run)
+
+
+def explain_measured(failure: Failure, code: str, run: Callable[[str], object] | None = None) -> str | None:
+    """:func:`explain_failure`, measuring the part first with ``run`` when the sentence needs it."""
     size = None
     probe = probe_program(failure, code) if run is not None else None
     if probe is not None and run is not None:

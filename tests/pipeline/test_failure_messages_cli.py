@@ -114,3 +114,17 @@ def test_the_workbench_shows_the_sentence_and_keeps_the_detail() -> None:
     assert result.status.value == "runtime_error" and result.line == 7
     assert "only 0.06 mm thick" in engine.describe(result)
     assert result.extra["detail"] == "line 7: StdFail_NotDone: BRep_API: command not done"
+
+
+def test_a_model_edit_that_fails_is_told_the_same_way(stub, plate: Path) -> None:
+    state, url = stub
+    broken = "import cadquery as cq\nsolid = cq.Workplane().box(length, 20, 2)\n"
+    state.reply(broken)
+    state.reply(broken)  # the self-repair round gets the same
+    done = cadcoder(
+        "edit", str(plate), "-p", "make it look nicer", "--engine", "model", "--endpoint", url, "--json"
+    )
+    payload = json.loads(done.stdout)
+    assert (payload["status"], payload["engine"]) == ("runtime_error", "model")
+    assert payload["message"].startswith("line 2: `length` is used but never defined (NameError)")
+    assert payload["detail"] == "line 2: NameError: name 'length' is not defined"
