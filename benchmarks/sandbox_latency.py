@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/sandbox_latency.py            # ~1 min on 2 cores
     .venv/bin/python benchmarks/sandbox_latency.py --cold 3 --box-repeats 30
+    .venv/bin/python benchmarks/sandbox_latency.py --warm-only     # warm rows only, ~20 s
 
 Rows (latency seen by the caller, milliseconds):
   cold process   a new interpreter imports CadQuery and runs the script (no sandbox): what every job
@@ -88,15 +89,18 @@ def main() -> None:
     )
     parser.add_argument("--cold", type=int, default=5, help="cold samples per row")
     parser.add_argument("--box-repeats", type=int, default=50, help="warm box jobs")
+    parser.add_argument(
+        "--warm-only", action="store_true", help="only the warm rows (A/B comparisons on a busy machine)"
+    )
     args = parser.parse_args()
 
     with open(benchmark_dir() / "test100.jsonl", encoding="utf-8") as fh:
         gt = [json.loads(line)["ground_truth"] for line in fh if line.strip()]
 
-    rows = [
-        ("cold process (import + run)", cold_process(BOX, args.cold)),
-        ("cold pool (start + first job)", cold_pool(BOX, args.cold)),
-    ]
+    rows = []
+    if not args.warm_only:
+        rows.append(("cold process (import + run)", cold_process(BOX, args.cold)))
+        rows.append(("cold pool (start + first job)", cold_pool(BOX, args.cold)))
     with SandboxPool(SandboxConfig(workers=1)) as pool:
         pool.wait_ready(300)
         warm(pool, [BOX] * 3)  # first jobs fault in pages
@@ -108,6 +112,8 @@ def main() -> None:
     for name, samples in rows:
         p50, p95 = percentiles(samples)
         print(f"{name:32} {len(samples):>4} {p50:>9.1f} {p95:>9.1f}")
+    if args.warm_only:
+        return
     print()
     print(f"{'throughput (100 GT scripts)':32} {'scripts/s':>9}")
     for workers in (1, 2):

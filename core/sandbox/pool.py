@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from core.sandbox.bounds import bound_result
 from core.sandbox.config import SandboxConfig
 from core.sandbox.framing import FrameError, FrameTimeout, read_frame, write_frame
 from core.sandbox.result import OUTPUT_FORMATS, ExecutionResult, Status
@@ -202,7 +203,7 @@ class _Worker:
                 )
             finally:
                 self.busy = False
-            job.future.set_result(result)
+            job.future.set_result(bound_result(result, self.pool.config.stdout_limit))
         self.stop()
 
     def _execute(self, job: _Job) -> ExecutionResult:
@@ -275,7 +276,7 @@ class SandboxPool:
             job = _Job(code=code, timeout=limit, outputs=wanted, id=next(self._ids))
             if verdict is not None:
                 job.future.set_running_or_notify_cancel()
-                job.future.set_result(verdict)
+                job.future.set_result(bound_result(verdict, self.config.stdout_limit))
             else:
                 self._queue.put(job)
         return job.future

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import os
 import socket
+import time
 import uuid
 from pathlib import Path
 
@@ -223,3 +224,20 @@ def test_runaway_booleans_time_out(pool: SandboxPool) -> None:
     result = pool.run(code, timeout=2)
     assert result.status is Status.TIMEOUT
     assert_still_serving(pool)
+
+
+def test_nothing_keeps_running_after_the_answer(open_pool: SandboxPool) -> None:
+    """A thread that never ends and an ignored SIGTERM do not outlive the job's answer."""
+    code = HEAD + (
+        f"{OS}.sys.modules['signal'].signal(15, 1)\n"
+        f"{OS}.sys.modules['_thread'].start_new_thread(lambda: [x for x in iter(int, 1)], ())\n"
+        f"print({OS}.getpid())\n"
+        "solid = cq.Workplane().box(1, 1, 1)\n"
+    )
+    result = open_pool.run(code)
+    assert result.ok, result.message
+    pid = int(result.stdout)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()

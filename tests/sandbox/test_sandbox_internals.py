@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.sandbox import SandboxConfig, Status
+from core.sandbox import ExecutionResult, SandboxConfig, Status
 from core.sandbox.audit import SandboxViolation, make_hook
 from core.sandbox.capture import CappedText
 from core.sandbox.framing import (
@@ -121,6 +121,56 @@ def test_symlink_out_of_the_job_directory_is_seen_through(tmp_path) -> None:
     hook = make_hook(str(job))
     with pytest.raises(SandboxViolation):
         hook("open", (str(job / "link" / "x"), "w", os.O_WRONLY | os.O_CREAT))
+
+
+def test_audit_hook_confines_reads(tmp_path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    lib = tmp_path / "lib"
+    (lib / "pkg").mkdir(parents=True)
+    (lib / "pkg" / "m.py").write_text("")
+    (tmp_path / "secret").write_text("s")
+    (job / "link").symlink_to(tmp_path / "secret")
+    hook = make_hook(str(job), read_roots=[str(lib)])
+    hook("open", (str(lib / "pkg" / "m.py"), "r", 0))
+    hook("open", (str(job / "own.txt"), "r", 0))
+    hook("os.listdir", (str(lib),))
+    for event, args in [
+        ("open", (str(tmp_path / "secret"), "r", 0)),
+        ("open", (str(tmp_path / "secret"), None, os.O_RDONLY)),  # os.open
+        ("open", (str(job / "link"), "r", 0)),  # a symlink is judged by its target
+        ("open", ("../secret", None, os.O_RDONLY)),  # relative paths may not climb (dir_fd)
+        ("open", ("/proc/self/environ", "rb", 0)),
+        ("os.listdir", (str(tmp_path),)),
+        ("os.scandir", ("/etc",)),
+        ("glob.glob", (str(tmp_path / "*"), False)),
+    ]:
+        with pytest.raises(SandboxViolation):
+            hook(event, args)
+    unconfined = make_hook(str(job))  # read_roots=None: reads are not judged
+    unconfined("open", (str(tmp_path / "secret"), "r", 0))
+
+
+def test_audit_hook_refuses_frame_attributes_to_user_code_only(tmp_path) -> None:
+    user_globals: dict = {}
+    hook = make_hook(str(tmp_path), user_globals=user_globals)
+    exec("def read(hook, name):\n    hook('object.__getattr__', (None, name))\n", user_globals)
+    for name in ("gi_frame", "cr_frame", "ag_code", "tb_frame", "f_code", "__code__"):
+        with pytest.raises(SandboxViolation):
+            user_globals["read"](hook, name)
+        hook("object.__getattr__", (None, name))  # library code (this module) may
+    user_globals["read"](hook, "__doc__")
+
+
+def test_words_leaving_the_sandbox_are_bounded() -> None:
+    from core.sandbox.bounds import MESSAGE_CAP, bound_result, clip
+
+    result = bound_result(
+        ExecutionResult(Status.RUNTIME_ERROR, message="m" * 10_000, stdout="s" * 10_000), 100
+    )
+    assert len(result.message) == MESSAGE_CAP and result.message.endswith("[...]")
+    assert len(result.stdout) <= 200
+    assert clip("short", 10) == "short"
 
 
 def test_candidate_precedence() -> None:

@@ -21,6 +21,9 @@ ALLOWED = [
     "d = dict(a=1)\nprint(d.get('a'), sorted(d), isinstance(d, dict), type(d).__name__)",
     "import cadquery as cq\nr = cq.Workplane().box(1, 1, 1).faces('>Z').workplane().hole(0.2)",
     "import cadquery as cq\na = cq.Assembly()\na.remove\nx = 'a'.replace('a', 'b')",
+    "label = '{:.2f} mm, {n}, {0[1]}'.format(3.14159, [1, 2], n='x')\nd = '{p.x}'.format_map({'p': None})",
+    "match (1, 2):\n    case (a, b):\n        pass\n    case complex(real=r, imag=i):\n        pass",
+    "import cadquery as cq\nw = cq.Workplane().box(1, 1, 1)\nn = len(w.faces().vals())\nf = w.faces('>Z')",
 ]
 
 FORBIDDEN = [
@@ -59,6 +62,29 @@ FORBIDDEN = [
     ("def g():\n    yield 1\nf = g().gi_frame.f_globals", 3, "gi_frame"),
     ("def __import__(name):\n    pass", 1, "definition of __import__"),
     ("__name__ = 'x'", 1, "use of __name__"),
+    # attribute reads in every syntax form
+    ("match ():\n    case object(__class__=t):\n        pass", 2, "match pattern access to __class__"),
+    ("match g:\n    case object(gi_frame=f):\n        pass", 2, "match pattern access to gi_frame"),
+    ("t = '{0.occ_impl.exporters.os.environ}'.format(cq)", 1, "format string field: access to exporters"),
+    (
+        "t = '{m.gi_frame}'.format_map(d)",
+        1,
+        "format string field: access to gi_frame",
+    ),
+    ("t = f\"{1:{'{0.f_back}'}}\"", 1, "format string field"),
+    ("t = '{0[os]}'.format(d)", 1, "format string field: item os"),
+    ("t = '{0.g' + 'i_frame}'\nx = t.format(g)", 2, "format of a format string built at run time"),
+    # frame and code families, however spelled
+    ("x = g.gi_running", 1, "frame or code internals gi_running"),
+    ("x = c.cr_await", 1, "access to cr_await"),
+    ("x = a.ag_running", 1, "frame or code internals ag_running"),
+    ("x = f.f_back", 1, "f_back"),
+    ("x = t.tb_next", 1, "tb_next"),
+    ("x = c.co_consts", 1, "frame or code internals co_consts"),
+    ("x = g.ｇｉ_ｆｒａｍｅ", 1, "gi_frame"),
+    ("ｅｘｅｃ('1')", 1, "call of exec"),
+    ("x = ().__ｃｌａｓｓ__", 1, "access to __class__"),
+    ("@print\n@lambda _: open('x')\nclass X:\n    pass", 2, "call of open"),
 ]
 
 
