@@ -81,7 +81,7 @@ SIGNATURES: dict[str, tuple[tuple[str, str], ...]] = {
     "rotate": (("axisStart", D), ("axisEnd", D), ("angle", A)),
     "rotateAboutCenter": (("axisEnd", D), ("angle", A)),
     "transformed": (("rotate", A), ("offset", L)),
-    "mirror": (("mirrorPlane", X), ("basePoint", P)),
+    "mirror": (("mirrorPlane", X), ("basePointVector", P)),
     "Location": (("position", P), ("axis", D), ("angle", A)),
     "Plane": (("origin", P), ("xDir", D), ("normal", D)),
     "Color": (("r", X), ("g", X), ("b", X), ("a", X)),

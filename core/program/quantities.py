@@ -29,11 +29,20 @@ _COUNT_NAME = re.compile(
     r"(^|_)(n|num|number|count|nb|qty|teeth|sides|segments|steps|rows|cols|columns|copies)(_|$)"
 )
 _NUMBER_NAME = re.compile(r"(^|_)(scale|factor|ratio|fraction|percent)(_|$)")
+_LENGTH_NAME = re.compile(
+    r"(^|_)(length|width|height|thickness|radius|diameter|dia|depth|size|distance|offset|fontsize|"
+    r"pitch|spacing|gap|clearance|wall|inset)(_|$)"
+)
 _SCALARS = {"sin", "cos", "tan", "sqrt", "atan", "atan2", "asin", "acos", "len"}
 
 
 def name_quantity(name: str) -> str:
-    """A variable's quantity by its name alone: the last resort."""
+    """A variable's quantity by its name alone: the last resort (a named number is mostly a length)."""
+    return word_quantity(name) or LENGTH
+
+
+def word_quantity(name: str) -> str | None:
+    """The quantity a name spells out (``tilt_angle``, ``num_teeth``, ``wallThickness``), else None."""
     lowered = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
     if _ANGLE_NAME.search(lowered):
         return ANGLE
@@ -41,7 +50,9 @@ def name_quantity(name: str) -> str:
         return COUNT
     if _NUMBER_NAME.search(lowered):
         return NUMBER
-    return LENGTH
+    if _LENGTH_NAME.search(lowered):
+        return LENGTH
+    return None
 
 
 class Quantities:
@@ -89,8 +100,8 @@ class Quantities:
         for index, arg in enumerate(call.args):
             self._push(arg, argument(name, index, None)[1])
         for kw in call.keywords:
-            if kw.arg is not None:
-                self._push(kw.value, argument(name, None, kw.arg)[1])
+            if kw.arg is not None:  # a keyword CadQuery does not tell about may say it itself
+                self._push(kw.value, argument(name, None, kw.arg)[1] or word_quantity(kw.arg))
 
     def _defaults(self, args: ast.arguments) -> None:
         positional = args.posonlyargs + args.args

@@ -102,3 +102,13 @@ def test_order_words_must_agree_with_values() -> None:
     assert order_violations({"max_width": 3, "min_width": 2, "major_radius": 1, "minor_radius": 2}) == [
         ("major_radius", "minor_radius")
     ]
+
+
+def test_fitting_never_makes_the_outer_diameter_the_inner_one() -> None:
+    from core.pipeline.refine import RefineConfig, _Search
+
+    values = {"outer_diameter": 10.0, "inner_diameter": 8.0}
+    search = _Search("", values, 0.0, 0, RefineConfig(), None, lambda codes: [])
+    assert search._moved("outer_diameter", -0.5) is None  # 10 -> 6.07 < 8: refused
+    assert search._moved("outer_diameter", 0.5) == {"outer_diameter": 16.5, "inner_diameter": 8.0}
+    assert search._moved("inner_diameter", -0.5) is not None
