@@ -23,7 +23,13 @@ import FreeCAD as App
 import Part
 
 from CADCoderWorkbench import engine, preferences
-from CADCoderWorkbench.parameter_properties import PARAMETER_GROUP, code_value, parameter_properties
+from CADCoderWorkbench.parameter_properties import (
+    PARAMETER_GROUP,
+    PRECISE,
+    code_value,
+    constraints,
+    parameter_properties,
+)
 from core.program import apply_parameters, find_parameters
 from core.sandbox import ExecutionResult
 
@@ -131,9 +137,16 @@ def sync_parameters(obj, keep_values: bool = False) -> None:
         if prop.name not in obj.PropertiesList:
             obj.addProperty(prop.type_id, prop.name, PARAMETER_GROUP, prop.tooltip)
             value = kept.get(prop.name, prop.parameter.value) if keep_values else prop.parameter.value
-            setattr(obj, prop.name, code_value(prop.type_id, value, prop.parameter.value))
+            _set_parameter(obj, prop, code_value(prop.type_id, value, prop.parameter.value))
         elif not keep_values:
-            setattr(obj, prop.name, prop.parameter.value)
+            _set_parameter(obj, prop, prop.parameter.value)
+        elif prop.type_id == PRECISE:
+            _set_parameter(obj, prop, getattr(obj, prop.name))  # bounds are not saved in files
+
+
+def _set_parameter(obj, prop, value) -> None:
+    """A PRECISE property takes its value with open bounds (FreeCAD's stop at 0)."""
+    setattr(obj, prop.name, constraints(float(value)) if prop.type_id == PRECISE else value)
 
 
 def apply_result(obj, code: str, result: ExecutionResult) -> None:
@@ -158,10 +171,12 @@ def make_cadquery_feature(
     image_path: str | None = None,
     backend: str = "",
     result: ExecutionResult | None = None,
+    placement=None,
 ):
     """A new feature in ``doc`` from ``code`` as one undo step. ``result`` is a run of exactly this
-    code done elsewhere (a panel's worker thread), so it is not run twice. Raises ValueError and
-    leaves the document unchanged when the code does not make a solid."""
+    code done elsewhere (a panel's worker thread), so it is not run twice; ``placement`` (an
+    ``App.Placement``) puts it somewhere else than the origin. Raises ValueError and leaves the
+    document unchanged when the code does not make a solid."""
     result = result if result is not None else engine.run(code, preferences.load())
     if not result.ok:
         raise ValueError(engine.describe(result))
@@ -176,6 +191,8 @@ def make_cadquery_feature(
             obj.SourceImage = image_path
         obj.Backend = backend
         apply_result(obj, code, result)
+        if placement is not None:
+            obj.Placement = placement  # after the shape: setting it outside a recompute resets this
         if App.GuiUp:
             from CADCoderWorkbench.view_provider import CadQueryViewProvider
 
@@ -217,4 +234,9 @@ def _parameter_property_names(obj) -> list[str]:
 
 def _properties_for(obj, code: str):
     reserved = (set(dir(obj)) | set(obj.PropertiesList)) - set(_parameter_property_names(obj))
-    return parameter_properties(find_parameters(code), reserved)
+    return parameter_properties(find_parameters(code), reserved, _user_decimals())
+
+
+def _user_decimals() -> int:
+    """FreeCAD's "Decimals" unit preference: what its quantity editors round typed values to."""
+    return App.ParamGet("User parameter:BaseApp/Preferences/Units").GetInt("Decimals", 2)

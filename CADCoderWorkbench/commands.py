@@ -20,6 +20,19 @@ def selected_feature():
     return next((o for o in Gui.Selection.getSelection() if is_cadquery_feature(o)), None)
 
 
+def selection_box(selection):
+    """The selected solids' bounding box (Snapshot to CAD puts its part there), or None."""
+    from CADCoderWorkbench import layout
+
+    boxes = []
+    for obj in selection:
+        shape = getattr(obj, "Shape", None)
+        if shape is not None and not shape.isNull() and shape.BoundBox.isValid():
+            b = shape.BoundBox
+            boxes.append((b.XMin, b.YMin, b.ZMin, b.XMax, b.YMax, b.ZMax))
+    return layout.union(boxes)
+
+
 def no_dialog_open() -> bool:
     return not Gui.Control.activeDialog()
 
@@ -66,8 +79,9 @@ class SnapshotToCad(Command):
 
         if not ensure_engine(preferences.load()):
             return
-        path = snapshot(only_selected=bool(Gui.Selection.getSelection()))
-        Gui.Control.showDialog(ImagePanel(path))
+        selection = Gui.Selection.getSelection()
+        path = snapshot(only_selected=bool(selection))
+        Gui.Control.showDialog(ImagePanel(path, place_at=selection_box(selection)))
 
     def IsActive(self) -> bool:
         return no_dialog_open() and App.ActiveDocument is not None and Gui.ActiveDocument is not None
@@ -146,7 +160,8 @@ def register() -> None:
 
 def on_activated() -> None:
     """Each time the workbench is shown: explain the setup once if the engine is missing, else
-    start the sandbox worker so the first rebuild does not wait for CadQuery to import."""
+    start the sandbox worker and the standby engine on a background thread, so neither the first
+    rebuild nor the first Run waits for imports (issue 15: 4-7 s of "Starting..." per run)."""
     global _explained
     settings = preferences.load()
     if engine.engine_installed(settings):

@@ -9,8 +9,13 @@ edits (``cli_command``, ``backend_args``). Standard library and the light ``core
 from __future__ import annotations
 
 import atexit
+import contextlib
+import json
 import os
+import select
 import shlex
+import signal
+import subprocess
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,9 +105,105 @@ def sandbox_pool(settings: Settings) -> SandboxPool:
 
 
 def warm_up(settings: Settings) -> None:
-    """Start the worker now (it imports CadQuery in ~2 s) so the first rebuild is quick."""
+    """Start the sandbox worker (it imports CadQuery) and a standby ``cadcoder`` process (torch,
+    the pipeline) now, on a background thread, so neither the first rebuild nor the first Run
+    waits for imports and the GUI never does."""
     if engine_installed(settings):
-        sandbox_pool(settings)
+        threading.Thread(target=_warm_up, args=(settings,), name="cadcoder-warm-up", daemon=True).start()
+
+
+def _warm_up(settings: Settings) -> None:
+    prepare_standby(settings)
+    sandbox_pool(settings)
+
+
+# -- the standby CLI process ------------------------------------------------------------------
+# ``core.cli.standby`` imports everything a run needs and waits for one request on stdin; taking it
+# instead of starting ``cadcoder`` cold saves the seconds (on a loaded machine, half a minute) of
+# importing torch. One process, for one interpreter; a new one is started after each take.
+
+_standby_lock = threading.Lock()
+_standby: tuple[str, subprocess.Popen] | None = None
+
+
+def _spawn_standby(settings: Settings) -> subprocess.Popen:
+    plain = subprocess_environment(settings)
+    plain.pop("CADCODER_API_KEY", None)  # sent with the request: the preferences may change
+    return subprocess.Popen(
+        [str(engine_python(settings)), "-m", "core.cli.standby"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=str(REPO_ROOT),
+        env=plain,
+        start_new_session=True,  # Cancel kills the run's whole process group
+    )
+
+
+def prepare_standby(settings: Settings) -> None:
+    """Have a standby process of the configured interpreter running (start one if there is none)."""
+    global _standby
+    if not engine_installed(settings):
+        return
+    python = str(engine_python(settings))
+    with _standby_lock:
+        if _standby is not None and _standby[0] == python and _standby[1].poll() is None:
+            return
+        old, _standby = _standby, (python, _spawn_standby(settings))
+    if old is not None:
+        kill_process_group(old[1])
+
+
+def standby_ready(settings: Settings) -> bool:
+    """Whether a standby process of the configured interpreter has finished its imports (its
+    ``ready`` line is waiting on its stdout; nothing is read)."""
+    with _standby_lock:
+        standby = _standby
+    if standby is None or standby[0] != str(engine_python(settings)) or standby[1].poll() is not None:
+        return False
+    readable, _, _ = select.select([standby[1].stdout], [], [], 0)
+    return bool(readable)
+
+
+def start_cli(settings: Settings, args: list[str]) -> subprocess.Popen:
+    """``cadcoder ARGS`` as a process with stdout/stderr pipes, in its own process group: the
+    standby process when one of this interpreter is alive (then a new standby starts in the
+    background), else a fresh one."""
+    global _standby
+    python = str(engine_python(settings))
+    with _standby_lock:
+        taken, _standby = _standby, None
+    if taken is not None and taken[0] == python and taken[1].poll() is None:
+        proc = taken[1]
+        env = {"CADCODER_API_KEY": settings.api_key} if settings.api_key else {}
+        try:
+            proc.stdin.write((json.dumps({"args": args, "env": env}) + "\n").encode())
+            proc.stdin.close()
+        except OSError:
+            kill_process_group(proc)
+        else:
+            threading.Thread(target=prepare_standby, args=(settings,), daemon=True).start()
+            return proc
+    elif taken is not None:
+        kill_process_group(taken[1])
+    threading.Thread(target=prepare_standby, args=(settings,), daemon=True).start()
+    return subprocess.Popen(
+        cli_command(settings, args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=str(REPO_ROOT),
+        env=subprocess_environment(settings),
+        start_new_session=True,
+    )
+
+
+def kill_process_group(proc: subprocess.Popen) -> None:
+    """End ``proc`` and everything it started (it leads its own session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
 
 
 def run(code: str, settings: Settings) -> ExecutionResult:
@@ -127,11 +228,15 @@ def describe(result: ExecutionResult) -> str:
 
 
 def close() -> None:
-    global _pool
+    global _pool, _standby
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
         pool.close()
+    with _standby_lock:
+        standby, _standby = _standby, None
+    if standby is not None:
+        kill_process_group(standby[1])
 
 
 atexit.register(close)

@@ -10,9 +10,7 @@ so the GUI thread only has to put the BREP into the document. Standard library o
 from __future__ import annotations
 
 import json
-import os
 import queue
-import signal
 import subprocess
 import threading
 import time
@@ -20,7 +18,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from CADCoderWorkbench import engine
-from CADCoderWorkbench.bootstrap import REPO_ROOT
 from CADCoderWorkbench.job_context import JobCancelled, JobContext
 from CADCoderWorkbench.settings import Settings
 from core.sandbox import ExecutionResult
@@ -38,6 +35,9 @@ class ImageJobResult:
     volume: float | None
     execution: ExecutionResult  # the code run here, BREP included
     events: tuple[dict, ...]
+    match: float | None = None  # render-and-compare score against the picture
+    low_match: bool = False  # the picture does not look like this part: ask before adding
+    match_note: str = ""
 
 
 def image2cad_args(image_path: str, settings: Settings) -> list[str]:
@@ -52,6 +52,83 @@ def image2cad_args(image_path: str, settings: Settings) -> list[str]:
         f"{settings.sandbox_timeout:g}",
     ]
     return args + engine.backend_args(settings)
+
+
+# Where each stage of a run starts on the progress bar (percent). Generation fills most of the bar
+# as tokens arrive; the rest are short. The bar moves only forward.
+STAGE_START = {
+    "start": 0,
+    "ready": 4,
+    "image": 6,
+    "generate": 8,
+    "execute": 60,
+    "repair": 64,
+    "select": 72,
+    "refine": 76,
+    "build": 92,
+    "done": 100,
+}
+STAGE_TEXT = {
+    "start": "Starting the engine...",
+    "ready": "Engine ready",
+    "generate": "Generating the code",
+    "execute": "Running the code in the sandbox",
+    "repair": "Asking the model to fix the code",
+    "select": "Comparing the candidates with the picture",
+    "refine": "Fitting the dimensions to the picture",
+    "build": "Building the part",
+}
+_TOKENS_HALF_WAY = 150  # tokens after which generation shows half of its share of the bar
+
+
+class Progress:
+    """Turns the engine's events into a status line and a percentage (stateful: a candidate event
+    means one thing while generating and another while fitting, and counts are out of ``n``)."""
+
+    def __init__(self, candidates: int) -> None:
+        self.candidates = max(1, candidates)
+        self.stage = "start"
+        self.percent = 0
+        self.tokens = 0
+
+    def update(self, event: dict) -> tuple[str, int] | None:
+        """(status line, percent) for ``event``, or None when it changes nothing shown."""
+        kind = event.get("event")
+        if kind == "ready":
+            return self._at("ready", "Engine ready; reading the picture...")
+        if kind == "image":
+            note = f" ({event['message']})" if event.get("message") else ""
+            return self._at("image", f"Picture {event.get('width')} x {event.get('height')}{note}")
+        if kind == "stage":
+            stage = str(event.get("stage", ""))
+            backend = f" ({event['backend']})" if event.get("backend") else ""
+            text = STAGE_TEXT.get(stage, stage.capitalize())
+            return self._at(stage if stage in STAGE_START else self.stage, f"{text}...{backend}")
+        if kind == "token" and self.stage == "generate":
+            self.tokens += len(str(event.get("text", ""))) // 4 + 1
+            share = self.tokens / (self.tokens + _TOKENS_HALF_WAY)
+            span = STAGE_START["execute"] - STAGE_START["generate"]
+            percent = STAGE_START["generate"] + int(span * share)
+            if percent > self.percent:
+                self.percent = percent
+                return None  # the code view shows the tokens; only the bar moves
+            return None
+        if kind == "candidate":
+            status = str(event.get("status"))
+            detail = f": {event['message']}" if event.get("message") else ""
+            if self.stage == "refine":
+                return f"Fitted dimensions: {status}{detail}", self.percent
+            if self.stage == "repair":
+                return f"Repaired code: {status}{detail}", self.percent
+            index = int(event.get("index", 0)) + 1
+            of = f" of {self.candidates}" if self.candidates > 1 else ""
+            return f"Candidate {index}{of}: {status}{detail}", self.percent
+        return None
+
+    def _at(self, stage: str, text: str) -> tuple[str, int]:
+        self.stage = stage
+        self.percent = max(self.percent, STAGE_START.get(stage, self.percent))
+        return text, self.percent
 
 
 def describe_event(event: dict) -> str | None:
@@ -70,34 +147,51 @@ def describe_event(event: dict) -> str | None:
 
 def run_image2cad(image_path: str, settings: Settings, context: JobContext) -> ImageJobResult:
     """Generate code for the picture and run it; raises ImageJobError or JobCancelled."""
-    result, events = run_engine_command(image2cad_args(image_path, settings), settings, context)
+    progress = Progress(settings.candidates)
+    result, events = run_engine_command(
+        image2cad_args(image_path, settings), settings, context, progress=progress
+    )
     if result.get("status") != "ok" or not result.get("code"):
         raise ImageJobError(f"{result.get('status')}: {result.get('message')}")
-    context.progress("Building the part...")
+    _report(context, progress._at("build", "Building the part..."))
     execution = engine.run(result["code"], settings)
+    context.check()
     if not execution.ok:
         raise ImageJobError(f"the code ran in the engine but not here: {engine.describe(execution)}")
-    return ImageJobResult(result["code"], result.get("volume"), execution, tuple(events))
+    return ImageJobResult(
+        result["code"],
+        result.get("volume"),
+        execution,
+        tuple(events),
+        match=result.get("match"),
+        low_match=bool(result.get("low_match")),
+        match_note=str(result.get("match_note") or ""),
+    )
 
 
-def run_engine_command(args: list[str], settings: Settings, context: JobContext) -> tuple[dict, list[dict]]:
+def _report(context: JobContext, shown: tuple[str, int] | None) -> None:
+    if shown is not None:
+        context.progress(shown[0])
+        context.event({"event": "progress", "percent": shown[1], "text": shown[0]})
+
+
+def run_engine_command(
+    args: list[str], settings: Settings, context: JobContext, progress: Progress | None = None
+) -> tuple[dict, list[dict]]:
     """Run ``cadcoder ARGS`` (a command with ``--events``), relaying its events to ``context``;
     returns its final ``result`` event and all events. ImageJobError when it gives no result or
-    the settings cannot work, JobCancelled on Cancel; the generation timeout bounds it."""
+    the settings cannot work, JobCancelled on Cancel; the generation timeout bounds it. The
+    process is the warm standby when there is one (``engine.start_cli``); its pid goes out as an
+    ``engine`` event, and Cancel kills its process group."""
     problem = settings.problem()
     if problem:
         raise ImageJobError(problem)
     if not engine.engine_installed(settings):
         raise ImageJobError(engine.not_installed_message(settings))
-    proc = subprocess.Popen(
-        engine.cli_command(settings, args),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=str(REPO_ROOT),
-        env=engine.subprocess_environment(settings),
-        start_new_session=True,  # Cancel kills the CLI and anything it started
-    )
+    progress = progress or Progress(settings.candidates)
+    _report(context, progress._at("start", "Starting the engine..."))
+    proc = engine.start_cli(settings, args)
+    context.event({"event": "engine", "pid": proc.pid})
     lines: queue.Queue[bytes | None] = queue.Queue()
     stderr_tail: deque[str] = deque(maxlen=_STDERR_LINES)
     readers = [
@@ -125,7 +219,7 @@ def run_engine_command(args: list[str], settings: Settings, context: JobContext)
                 stderr_tail.append(line.decode(errors="replace"))
                 continue
             events.append(event)
-            _relay(event, context)
+            _relay(event, context, progress)
     finally:
         if proc.poll() is None:
             _kill(proc)
@@ -140,13 +234,15 @@ def run_engine_command(args: list[str], settings: Settings, context: JobContext)
     return result, events
 
 
-def _relay(event: dict, context: JobContext) -> None:
+def _relay(event: dict, context: JobContext, progress: Progress) -> None:
     context.event(event)
     if event.get("event") == "token" and event.get("candidate", 0) == 0:
         context.text(str(event.get("text", "")))
-    status = describe_event(event)
-    if status:
-        context.progress(status)
+    before = progress.percent
+    shown = progress.update(event)
+    if shown is None and progress.percent != before:
+        context.event({"event": "progress", "percent": progress.percent, "text": ""})
+    _report(context, shown)
 
 
 def _parse(line: bytes) -> dict | None:
@@ -172,7 +268,4 @@ def _pump(stream, put) -> None:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
+    engine.kill_process_group(proc)

@@ -6,6 +6,12 @@ image file, so Run treats them all alike. Something that is not a picture is ref
 and changes nothing. The job (``image_job.run_image2cad``) runs on a worker thread; this panel only
 shows its progress and, on the GUI thread, adds the feature when it succeeds. On failure or Cancel
 the document is untouched and the panel says why.
+
+Issue 15: the form fits FreeCAD's default Combo View (about 264 px); a progress bar follows the
+engine's stages; a result that does not match the picture (``low_match``) is added only if the user
+says so; the part goes beside what the document holds (Snapshot to CAD: where the selection is);
+closing the panel during a run cancels it, and callbacks that arrive after FreeCAD has dropped the
+form (it sets ``form`` to None) do nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import FreeCAD as App
 import FreeCADGui as Gui
 from PySide import QtCore, QtGui
 
-from CADCoderWorkbench import preferences
+from CADCoderWorkbench import layout, preferences
 from CADCoderWorkbench.cadquery_feature import make_cadquery_feature
 from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad
 from CADCoderWorkbench.jobs import Job
@@ -29,8 +35,10 @@ from CADCoderWorkbench.picture_input import (
     picture_from_mime,
 )
 
-PREVIEW_SIZE = 224
+PREVIEW_SIZE = 200  # fits the default Combo View with the task box's margins
+MAX_IMAGE_SIDE = 4096  # core.pipeline.image_to_cad.MAX_IMAGE_SIDE: larger pictures are shrunk
 BUSY = "Wait for the run to end (or Cancel it) before changing the picture."
+LOW_MATCH_TITLE = "The picture does not look like this part"
 
 
 class _PanelEvents(QtCore.QObject):
@@ -58,12 +66,52 @@ class _PanelEvents(QtCore.QObject):
         return False
 
 
+def _box(bound) -> layout.Box:
+    return (bound.XMin, bound.YMin, bound.ZMin, bound.XMax, bound.YMax, bound.ZMax)
+
+
+def visible_boxes(doc) -> list[layout.Box]:
+    """Bounding boxes of the document's visible solids (what a new part must not land on)."""
+    boxes = []
+    for obj in doc.Objects:
+        shape = getattr(obj, "Shape", None)
+        view = getattr(obj, "ViewObject", None)
+        if shape is None or shape.isNull() or (view is not None and not view.Visibility):
+            continue
+        if not shape.BoundBox.isValid():
+            continue
+        boxes.append(_box(shape.BoundBox))
+    return boxes
+
+
+class _Closing:
+    """Closing the panel while a job runs, also without Close (``Gui.Control.closeDialog()``, a
+    new dialog): the form's ``destroyed`` cancels the job and marks the panel closed. It holds the
+    job and a flag, never the form, which is gone by then."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.job: Job | None = None
+
+    def __call__(self, *_args) -> None:
+        self.closed = True
+        if self.job is not None:
+            self.job.cancel()
+
+
 class ImagePanel:
-    def __init__(self, image_path: str | None = None, doc=None) -> None:
+    def __init__(self, image_path: str | None = None, doc=None, place_at: layout.Box | None = None) -> None:
         target = doc if doc is not None else App.ActiveDocument
         self.doc_name = target.Name if target is not None else None  # where the part goes
+        self.place_at = place_at  # Snapshot to CAD: the selection's box, where the part goes
         self.settings = preferences.load()
-        self.form = load_form("image_panel")
+        self.form = form = load_form("image_panel")
+        self._closing = _Closing()
+        form.destroyed.connect(self._closing)
+        self.progress: QtGui.QProgressBar = self.form.progress
+        self.question: QtGui.QMessageBox | None = None  # the low-match question while it is open
+        self.engine_pid: int | None = None
+        self.match: float | None = None
         self.form.backend.setText(f"Backend: {self.settings.describe()}")
         self.stage: QtGui.QLabel = self.form.stage
         self.notice: QtGui.QLabel = self.form.notice
@@ -94,23 +142,27 @@ class ImagePanel:
         if self.running:
             self._show_notice(BUSY)
             return False
-        pixmap = QtGui.QPixmap(path)
-        if pixmap.isNull():
+        reader = QtGui.QImageReader(path)
+        size = reader.size()
+        if size.isValid() and size.width() > 0 and size.height() > 0:
+            reader.setScaledSize(size.scaled(PREVIEW_SIZE, PREVIEW_SIZE, QtCore.Qt.KeepAspectRatio))
+        image = reader.read()
+        if image.isNull():
             self._show_notice(f"{Path(path).name} cannot be read as a picture; nothing was changed.")
             return False
-        self.form.preview.setPixmap(
-            pixmap.scaled(
-                PREVIEW_SIZE, PREVIEW_SIZE, QtCore.Qt.KeepAspectRatio, QtCore.Qt.SmoothTransformation
-            )
-        )
+        self.form.preview.setPixmap(QtGui.QPixmap.fromImage(image))
         self.image_path = path
         self.outcome = "ready"
         self._show_notice("")
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
         name = "picture" if Path(path).name == "pasted.png" else Path(path).name
         origin = f"{source} {name}" if source else name
-        self.stage.setText(
-            f"{origin}, {pixmap.width()} x {pixmap.height()}: Run turns it into an editable part."
-        )
+        width, height = (size.width(), size.height()) if size.isValid() else (image.width(), image.height())
+        shrink = ""
+        if max(width, height) > MAX_IMAGE_SIDE:
+            shrink = f" (larger than {MAX_IMAGE_SIDE} px: the engine shrinks it)"
+        self.stage.setText(f"{origin}, {width} x {height}{shrink}: Run turns it into an editable part.")
         self._idle()
         return True
 
@@ -159,27 +211,69 @@ class ImagePanel:
         image_path, settings = self.image_path, self.settings
         self.outcome = "running"
         self.feature = None
+        self.match = None
+        self.engine_pid = None
         self.code.clear()
-        self.stage.setText("Starting...")
+        self.stage.setText("Starting the engine...")
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
         self._show_notice("")
         self.job = Job(
             lambda context: run_image2cad(image_path, settings, context),
             on_finished=lambda result: self._finished(result, image_path),
             on_failed=self._failed,
             on_cancelled=self._cancelled,
-            on_progress=self.stage.setText,
+            on_progress=self._progress,
             on_text=self._append,
-        ).start()
+            on_event=self._event,
+        )
+        self._closing.job = self.job
+        self.job.start()
         self._idle()
         return True
 
+    def _alive(self) -> bool:
+        """False once the panel was closed: FreeCAD has dropped the form (``form`` is None)."""
+        return not self._closing.closed and self.form is not None
+
+    @property
+    def closed(self) -> bool:
+        return self._closing.closed
+
+    def _progress(self, text: str) -> None:
+        if self._alive():
+            self.stage.setText(text)
+
+    def _event(self, event: dict) -> None:
+        if not self._alive():
+            return
+        kind = event.get("event")
+        if kind == "engine":
+            self.engine_pid = int(event["pid"])
+        elif kind == "progress":
+            self.progress.setValue(int(event.get("percent", 0)))
+        elif kind == "image" and event.get("message"):
+            self._show_notice(f"Note: {event['message']}.")
+
     def _append(self, piece: str) -> None:
+        if not self._alive():
+            return
         self.code.moveCursor(QtGui.QTextCursor.End)
         self.code.insertPlainText(piece)
 
     def _finished(self, result: ImageJobResult, image_path: str) -> None:
+        if not self._alive():
+            return  # closed while the result was on its way: closing means cancel
         self._idle()
         self.code.setPlainText(result.code)
+        self.match = result.match
+        if result.low_match:
+            self.stage.setText(f"{result.match_note.capitalize()}: asking before adding it.")
+        if result.low_match and not self._ask_low_match(result):
+            self.outcome = "declined"
+            self.progress.setFormat("not added")
+            self.stage.setText(f"Not added: {result.match_note}. Try a clearer picture of the part.")
+            return
         open_docs = App.listDocuments()
         doc = open_docs[self.doc_name] if self.doc_name in open_docs else App.newDocument()
         try:
@@ -190,37 +284,81 @@ class ImagePanel:
                 image_path=image_path,
                 backend=self.settings.describe(),
                 result=result.execution,
+                placement=self._placement(doc, result),
             )
         except ValueError as exc:
             self._failed(str(exc))
             return
         self.outcome = "done"
+        self.progress.setValue(100)
+        match = f" Match with the picture {result.match:.0%}." if result.match is not None else ""
+        warning = " (added although the match is low)" if result.low_match else ""
         self.stage.setText(
-            f"Done: {self.feature.Label}, volume {self.feature.Shape.Volume:.6g} mm³. "
+            f"Done{warning}: {self.feature.Label}, volume {self.feature.Shape.Volume:.6g} mm³.{match} "
             "Edit its parameters in the property view; double-click it for the code."
         )
         if Gui.ActiveDocument is not None and Gui.ActiveDocument.Document is doc:
             Gui.ActiveDocument.ActiveView.viewIsometric()
             Gui.SendMsgToActiveView("ViewFit")
 
+    def _ask_low_match(self, result: ImageJobResult) -> bool:
+        """Yes/No before adding a part that does not match the picture (No is the default)."""
+        match = f" (match {result.match:.0%})" if result.match is not None else ""
+        self.question = QtGui.QMessageBox(
+            QtGui.QMessageBox.Question,
+            LOW_MATCH_TITLE,
+            f"The result may not be the part in the picture{match}.",
+            QtGui.QMessageBox.Yes | QtGui.QMessageBox.No,
+            Gui.getMainWindow(),
+        )
+        self.question.setInformativeText(f"{result.match_note.capitalize()}.\n\nAdd it anyway?")
+        self.question.setDefaultButton(QtGui.QMessageBox.No)
+        try:
+            return self.question.exec_() == QtGui.QMessageBox.Yes
+        finally:
+            self.question = None
+
+    def _placement(self, doc, result: ImageJobResult) -> App.Placement:
+        """Beside the visible parts, or centred on Snapshot to CAD's selection."""
+        import Part
+
+        shape = Part.Shape()
+        shape.importBrepFromString(result.execution.brep.decode("utf-8"))
+        new = _box(shape.BoundBox)
+        if self.place_at is not None:
+            move = layout.at(self.place_at, new)
+        else:
+            move = layout.beside(visible_boxes(doc), new)
+        return App.Placement(App.Vector(*move), App.Rotation())
+
     def _failed(self, message: str) -> None:
         self.outcome = "failed"
+        if not self._alive():
+            return
         self._idle()
+        self.progress.setFormat("failed")
         self.stage.setText(f"No part was added. {message}")
 
     def _cancelled(self) -> None:
         self.outcome = "cancelled"
+        if not self._alive():
+            return
         self._idle()
+        self.progress.setValue(0)
+        self.progress.setFormat("cancelled")
         self.stage.setText("Cancelled; nothing was added.")
 
     def cancel(self) -> None:
         if self.running:
-            self.form.cancelButton.setEnabled(False)
-            self.stage.setText("Cancelling...")
+            if self._alive():
+                self.form.cancelButton.setEnabled(False)
+                self.stage.setText("Cancelling...")
             self.job.cancel()
 
     def _idle(self) -> None:
         """Buttons for the state: the picture can change and Run start only while nothing runs."""
+        if not self._alive():
+            return
         busy = self.running
         for button in (self.form.openButton, self.form.pasteButton):
             button.setEnabled(not busy)
@@ -234,7 +372,9 @@ class ImagePanel:
         self.notice.setVisible(bool(text))
 
     def reject(self) -> bool:
+        """Close (also during a run: the run is cancelled, its process killed, nothing added)."""
         self.cancel()
+        self._closing()
         Gui.Control.closeDialog()
         return True
 

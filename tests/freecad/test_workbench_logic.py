@@ -144,10 +144,27 @@ def test_parameter_types_follow_what_the_number_means() -> None:
         "solid = cq.Workplane().box(2, 2, 1).translate((-1.5, 0, 0)).polarArray(3, 0, angle, count)\n"
     )
     types = {p.name: p.type_id for p in parameter_properties(find_parameters(code), reserved=set())}
-    assert types["hole_diameter"] == "App::PropertyLength"
+    # 0.0223 needs 4 decimals to keep 3 digits: FreeCAD 0.20's 2-decimal quantity editor would
+    # round what is typed, so it is an exact 16-decimal PropertyPrecision.
+    assert types["hole_diameter"] == "App::PropertyPrecision"
+    wider = {p.name: p.type_id for p in parameter_properties(find_parameters(code), set(), decimals=4)}
+    assert wider["hole_diameter"] == "App::PropertyLength"
     assert types["angle"] == "App::PropertyAngle"
     assert types["count"] == "App::PropertyInteger"
     assert "App::PropertyFloat" not in types.values()
     assert any(t == "App::PropertyDistance" for n, t in types.items() if n.startswith("translate"))
     assert code_value("App::PropertyLength", 0.0223, 0.0223) == 0.0223
     assert code_value("App::PropertyInteger", 4, 4) == 4
+
+
+def test_a_new_part_goes_beside_the_others_or_at_the_selection() -> None:
+    from CADCoderWorkbench import layout
+
+    old = [(-5.0, -5.0, 0.0, 5.0, 5.0, 10.0), (20.0, 0.0, 0.0, 30.0, 4.0, 2.0)]
+    new = (-1.0, -1.0, 0.0, 1.0, 1.0, 1.0)
+    move = layout.beside(old, new)
+    moved = tuple(v + move[i % 3] for i, v in enumerate(new))
+    assert not any(layout.overlaps(moved, box) for box in old)
+    assert moved[0] > 30.0 and moved[2] == 0.0
+    assert layout.beside([], new) == (0.0, 0.0, 0.0)
+    assert layout.at((10.0, 10.0, 5.0, 20.0, 30.0, 9.0), new) == (15.0, 20.0, 5.0)
