@@ -285,6 +285,26 @@ def _invalid_solid(failure: Failure) -> Explained | None:
         )
     if "encloses no volume" in failure.message:
         return None, f"{holder} encloses no volume: a dimension is probably 0, or a cut removed everything."
+    if "overlap without being fused" in failure.message:
+        return None, (
+            f"{holder} holds parts that overlap without being joined: combine them with .union() or move "
+            "them apart."
+        )
+    if "OCCT's checker rejects" in failure.message:  # issue 16: watertight, yet not a valid solid
+        if "SelfIntersectingWire" in failure.message:
+            return None, (
+                f"{holder} is not a valid solid: an outline crosses itself, usually a wall thicker than "
+                "half the span it sits in or polyline points out of order; change that dimension."
+            )
+        if "IntersectingWires" in failure.message:
+            return None, (
+                f"{holder} is not a valid solid: a hole or cut-out touches or crosses the outline of its "
+                "face; make it smaller or move it inside."
+            )
+        return None, (
+            f"{holder} is not a valid solid (OCCT's checker rejects it): try other sizes for the last "
+            "operation that changed its shape."
+        )
     return None
 
 

@@ -18,6 +18,19 @@ from CADCoderWorkbench.cadquery_feature import make_cadquery_feature, update_cod
 
 BOX = "import cadquery as cq\nlength = 10.0\nsolid = cq.Workplane().box(length, 20, 30)\n"
 CYLINDER = "import cadquery as cq\nradius = 5.0\nheight = 10\nsolid = cq.Workplane().circle(radius).extrude(height)\n"
+U_PROFILE = """import cadquery as cq
+span = 20.0
+height = 30.0
+depth = 40.0
+thickness = 5.0
+solid = (
+    cq.Workplane("XZ")
+    .polyline([(0, 0), (span, 0), (span, height), (span - thickness, height),
+               (span - thickness, thickness), (thickness, thickness), (thickness, height), (0, height)])
+    .close()
+    .extrude(-depth)
+)
+"""
 HEAVY = ("cadquery", "OCP", "torch", "transformers", "numpy", "PIL")
 
 
@@ -77,6 +90,26 @@ class FeatureTests(DocumentCase):
         self.doc.recompute()
         self.assertTrue(obj.isValid())
         self.assertVolume(obj, 1500.0)
+
+    def test_an_edit_that_makes_an_invalid_solid_is_refused_like_a_failure(self):
+        # Issue 16: a U-profile whose wall is thicker than half its span crosses itself; OCCT's
+        # checker rejects the solid, so the feature keeps its last good shape and says why.
+        obj = make_cadquery_feature(self.doc, U_PROFILE)
+        self.assertVolume(obj, 14000.0)
+        obj.thickness = 12.0
+        self.doc.recompute()
+        self.assertVolume(obj, 14000.0)
+        self.assertTrue(obj.Status.startswith("invalid_solid"), obj.Status)
+        self.assertIn("crosses itself", obj.Status)
+        self.assertIn("Invalid", obj.State)
+        self.assertIn("thickness = 5.0", obj.Code, "the code keeps the last good values")
+        self.assertTrue(obj.Shape.isValid())
+        with self.assertRaises(ValueError) as refused:  # Code to CAD: not applied, and why
+            update_code(obj, U_PROFILE.replace("thickness = 5.0", "thickness = 12.0"))
+        self.assertIn("crosses itself", str(refused.exception))
+        obj.thickness = 4.0
+        self.doc.recompute()
+        self.assertTrue(obj.isValid() and obj.Status.startswith("ok"), obj.Status)
 
     def test_undo_restores_the_value_and_the_shape_without_running_code(self):
         obj = self.box()

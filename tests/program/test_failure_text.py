@@ -130,6 +130,21 @@ def test_the_probe_is_the_program_without_the_failing_call() -> None:
             None,
             "`solid` is not a closed solid (its surface has an opening)",
         ),
+        (
+            Failure(
+                "invalid_solid",
+                "OCCT's checker rejects `solid` (SelfIntersectingWire, UnorientableShape): not a valid solid",
+            ),
+            "",
+            None,
+            "`solid` is not a valid solid: an outline crosses itself, usually a wall thicker than half",
+        ),
+        (
+            Failure("invalid_solid", "`result` holds solids 1 and 2 that overlap without being fused"),
+            "",
+            None,
+            "`result` holds parts that overlap without being joined",
+        ),
     ],
 )
 def test_common_failures(failure: Failure, code: str, size: PartSize | None, expected: str) -> None:
