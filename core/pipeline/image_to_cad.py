@@ -158,7 +158,10 @@ class ImageToCad:
         t0 = time.perf_counter()
         chosen = self._choose(candidates, runs, picture, emit)
         timings["select"] = time.perf_counter() - t0
-        if runs[chosen].ok and picture is not None and self.config.refine:
+        # A grounded winner was measured on the full picture already; the coarser comparison the
+        # fitting climbs trades its thin dimensions away (validation set: 0.99 -> 0.81 IoU).
+        refinable = not candidates[chosen].grounded
+        if runs[chosen].ok and picture is not None and self.config.refine and refinable:
             t0 = time.perf_counter()
             chosen = self._refine(candidates, runs, chosen, picture, emit)
             timings["refine"] = time.perf_counter() - t0
