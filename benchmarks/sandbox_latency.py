@@ -3,6 +3,10 @@
     .venv/bin/python benchmarks/sandbox_latency.py            # ~1 min on 2 cores
     .venv/bin/python benchmarks/sandbox_latency.py --cold 3 --box-repeats 30
     .venv/bin/python benchmarks/sandbox_latency.py --warm-only     # warm rows only, ~20 s
+    .venv/bin/python benchmarks/sandbox_latency.py --against /tmp/prev   # A/B, jobs interleaved
+
+An ``--against`` checkout is e.g. ``git archive HEAD~1 core benchmarks package.xml | tar -x -C /tmp/prev``
+plus ``ln -s $PWD/.venv /tmp/prev/.venv``.
 
 Rows (latency seen by the caller, milliseconds):
   cold process   a new interpreter imports CadQuery and runs the script (no sandbox): what every job
@@ -69,8 +73,58 @@ def warm(pool: SandboxPool, codes: list[str], pause: float = 0.0) -> list[float]
         start = time.perf_counter()
         result = pool.run(code)
         times.append(time.perf_counter() - start)
-        assert result.ok, result.message
+        assert result.made_solid, result.message
     return times
+
+
+def interleaved(
+    pools: dict[str, SandboxPool], codes: list[str]
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Each code on every pool in turn, the order alternating, so that a busy machine's noise falls
+    on all alike; per pool: caller latencies and the job process's own CPU seconds."""
+    out: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pools}
+    order = list(pools)
+    for i, code in enumerate(codes):
+        for name in order if i % 2 == 0 else order[::-1]:
+            start = time.perf_counter()
+            result = pools[name].run(code)
+            out[name][0].append(time.perf_counter() - start)
+            out[name][1].append(float(result.extra.get("cpu_s", 0.0)))
+            assert result.made_solid, result.message
+    return out
+
+
+def compare(against: Path, box_repeats: int, gt: list[str]) -> None:
+    """Warm rows of this checkout and of ``against`` (another checkout of the repository, e.g. the
+    previous commit, with a ``.venv`` link), their workers running side by side."""
+    import core.sandbox.pool as pool_module
+
+    pools = {"this": SandboxPool(SandboxConfig(workers=1))}
+    own_root = pool_module.REPO_ROOT
+    pool_module.REPO_ROOT = against.resolve()  # the other checkout's zygote and job code
+    try:
+        pools["against"] = SandboxPool(SandboxConfig(workers=1))
+        for pool in pools.values():
+            pool.wait_ready(300)
+    finally:
+        pool_module.REPO_ROOT = own_root
+    try:
+        for pool in pools.values():
+            warm(pool, [BOX] * 3)
+        rows = [
+            ("warm box, back to back", interleaved(pools, [BOX] * box_repeats)),
+            ("warm GT (100 scripts)", interleaved(pools, gt)),
+        ]
+    finally:
+        for pool in pools.values():
+            pool.close()
+    print(f"{'latency':28} {'checkout':9} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'job CPU p50 ms':>15}")
+    for row, per_pool in rows:
+        for name, (wall, cpu) in per_pool.items():
+            p50, p95 = percentiles(wall)
+            print(
+                f"{row:28} {name:9} {len(wall):>4} {p50:>9.1f} {p95:>9.1f} {statistics.median(cpu) * 1000:>15.1f}"
+            )
 
 
 def throughput(codes: list[str], workers: int) -> float:
@@ -79,7 +133,7 @@ def throughput(codes: list[str], workers: int) -> float:
         start = time.perf_counter()
         results = [f.result() for f in [pool.submit(c) for c in codes]]
         elapsed = time.perf_counter() - start
-    assert all(r.ok for r in results)
+    assert all(r.made_solid for r in results)
     return len(codes) / elapsed
 
 
@@ -89,13 +143,20 @@ def main() -> None:
     )
     parser.add_argument("--cold", type=int, default=5, help="cold samples per row")
     parser.add_argument("--box-repeats", type=int, default=50, help="warm box jobs")
+    parser.add_argument("--warm-only", action="store_true", help="only the warm rows")
     parser.add_argument(
-        "--warm-only", action="store_true", help="only the warm rows (A/B comparisons on a busy machine)"
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="A/B: warm rows of this checkout and another one, jobs interleaved (fair on a busy machine)",
     )
     args = parser.parse_args()
 
     with open(benchmark_dir() / "test100.jsonl", encoding="utf-8") as fh:
         gt = [json.loads(line)["ground_truth"] for line in fh if line.strip()]
+    if args.against is not None:
+        compare(args.against, args.box_repeats, gt)
+        return
 
     rows = []
     if not args.warm_only:
