@@ -63,6 +63,7 @@ STAGE_START = {
     "generate": 8,
     "execute": 60,
     "repair": 64,
+    "ground": 67,
     "select": 72,
     "refine": 76,
     "build": 92,
@@ -74,6 +75,7 @@ STAGE_TEXT = {
     "generate": "Generating the code",
     "execute": "Running the code in the sandbox",
     "repair": "Asking the model to fix the code",
+    "ground": "Reading the part off the picture",
     "select": "Comparing the candidates with the picture",
     "refine": "Fitting the dimensions to the picture",
     "build": "Building the part",
@@ -120,6 +122,8 @@ class Progress:
                 return f"Fitted dimensions: {status}{detail}", self.percent
             if self.stage == "repair":
                 return f"Repaired code: {status}{detail}", self.percent
+            if self.stage == "ground":
+                return f"Program read off the picture: {status}{detail}", self.percent
             index = int(event.get("index", 0)) + 1
             of = f" of {self.candidates}" if self.candidates > 1 else ""
             return f"Candidate {index}{of}: {status}{detail}", self.percent
