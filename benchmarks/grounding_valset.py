@@ -11,6 +11,7 @@ extrusions. Systems:
 
     .venv/bin/python benchmarks/grounding_valset.py --count 40 --mode grounded
     .venv/bin/python benchmarks/grounding_valset.py --count 40 --mode system [--grounded]
+    .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode grounded --style freecad
 """
 
 from __future__ import annotations
@@ -31,9 +32,19 @@ SEED_BASE = 912_000  # far from the training shards' seeds
 OUT = Path("runs/grounding_valset")
 
 
-def build(count: int, out: Path) -> list[dict]:
-    """Pictures and truth BREPs in ``out`` (cached); the sample list."""
-    from core.render import render_mesh
+def build(count: int, out: Path, style: str = "benchmark") -> list[dict]:
+    """Pictures and truth BREPs in ``out`` (cached); the sample list. ``style``: the benchmark's
+    look, or a FreeCAD snapshot (gradient background, or white)."""
+    from dataclasses import replace
+
+    from core.render import STYLE_BENCHMARK, STYLE_FREECAD, render_mesh
+
+    look = {
+        "benchmark": STYLE_BENCHMARK,
+        "freecad": STYLE_FREECAD,
+        "freecad-white": replace(STYLE_FREECAD, background=(255, 255, 255), background_bottom=None),
+    }[style]
+    suffix = "" if style == "benchmark" else f"-{style}"
     from core.sandbox import run_code
     from training.synth.emit_concise import emit_concise
     from training.synth.generic import generate_generic
@@ -43,13 +54,13 @@ def build(count: int, out: Path) -> list[dict]:
     while len(samples) < count:
         seed += 1
         name = f"g{seed}"
-        png, brep = out / f"{name}.png", out / f"{name}.brep"
+        png, brep = out / f"{name}{suffix}.png", out / f"{name}.brep"
         program = generate_generic(np.random.default_rng(seed), 0.01)
         if not (png.is_file() and brep.is_file()):
             run = run_code(emit_concise(program), timeout=30, outputs=("brep", "mesh"))
             if not run.ok or run.n_solids != 1:
                 continue
-            render_mesh(run.mesh).save(png)
+            render_mesh(run.mesh, style=look).save(png)
             brep.write_bytes(run.brep)
         samples.append({"name": name, "extrusions": len(program.extrudes), "png": png, "brep": brep})
     return samples
@@ -90,9 +101,10 @@ def main() -> None:
     ap.add_argument("--mode", choices=("grounded", "system"), default="grounded")
     ap.add_argument("--grounded", action="store_true", help="system: add the grounded programs")
     ap.add_argument("--no-refine", action="store_true")
+    ap.add_argument("--style", choices=("benchmark", "freecad", "freecad-white"), default="benchmark")
     ap.add_argument("--json", type=Path, help="write per-sample results here")
     args = ap.parse_args()
-    samples = build(args.count, OUT)
+    samples = build(args.count, OUT, args.style)
     pipeline = None
     if args.mode == "system":
         from core.cli.image2cad_cmd import make_backend
@@ -132,6 +144,7 @@ def main() -> None:
     secs = sorted(r["seconds"] for r in rows)
     summary = {
         "mode": args.mode,
+        "style": args.style,
         "grounded": args.grounded,
         "n": len(rows),
         "iou_best": mean([r["iou"] for r in rows]),
