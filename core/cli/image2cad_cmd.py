@@ -86,6 +86,27 @@ def image2cad(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     events: bool = typer.Option(False, "--events", help="Stream progress as JSON lines on stdout."),
+    size: str | None = typer.Option(
+        None,
+        "--size",
+        help="One known dimension in mm: 60 or longest=60 (the longest side), x=60, y=60 or z=60. "
+        "Every length scales with it; counts and angles do not.",
+    ),
+    snap: bool = typer.Option(
+        True, "--snap/--no-snap", help="With --size: snap dimensions to preferred values the picture allows."
+    ),
+    snap_tolerance: float = typer.Option(
+        0.005, "--snap-tolerance", min=0.0, help="Largest drop of the match (0..1) a snap may cause."
+    ),
+    overlay_out: Path | None = typer.Option(
+        None, "--overlay", help="Write the result drawn over the picture, with the match (.png)."
+    ),
+    choices: int = typer.Option(
+        4, "--choices", min=0, max=8, help="Best distinct candidates in --json/--events, with thumbnails."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="Write the choices' thumbnails here (paths in the JSON, not base64)."
+    ),
 ) -> None:
     """Turn IMAGE into CadQuery code that runs, and optionally a STEP file."""
     from core.pipeline import ImageToCad, PipelineConfig
@@ -96,6 +117,7 @@ def image2cad(
     if output is not None and output.suffix.lower() not in (".step", ".stp", ".brep"):
         typer.echo(f"error: {output}: the output must be .step or .brep", err=True)
         raise typer.Exit(2)
+    size_spec = _size_or_exit(size)
     backend = backend_or_exit(model, endpoint, model_name, quantization)
 
     def emit(event: dict) -> None:
@@ -118,7 +140,20 @@ def image2cad(
         **({} if grounded is None else {"grounded": grounded}),
     )
     result = ImageToCad(backend, config=config).run(picture, on_event=emit)
+    extras = _after_choice(
+        result,
+        picture,
+        size_spec,
+        snap,
+        snap_tolerance,
+        timeout,
+        emit,
+        choices if (as_json or events) else 0,
+        out_dir,
+    )
     written = _write_files(result, code_out, preview, fcstd, image, backend.name) if result.ok else {}
+    if result.ok and overlay_out is not None:
+        written["overlay"] = _write_overlay(result, picture, overlay_out, timeout)
     if result.ok and output is not None:
         data = result.step if output.suffix.lower() in (".step", ".stp") else result.brep
         try:
@@ -132,6 +167,7 @@ def image2cad(
         payload = result.to_json() | {
             "output": str(output) if output and result.ok else None,
             "files": written,
+            **extras,
         }
         sys.stdout.write(json.dumps({"event": "result", **payload} if events else payload) + "\n")
     elif result.ok:
@@ -172,3 +208,87 @@ def _write_files(result, code_out, preview, fcstd, image: Path, backend: str) ->
         typer.echo(f"error: cannot write the result files: {exc}", err=True)
         raise typer.Exit(1) from exc
     return written
+
+
+def _size_or_exit(text: str | None):
+    """The parsed ``--size``, None without one; exit 2 with the grammar for a malformed spec."""
+    if text is None:
+        return None
+    from core.program.real_size import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _executor(timeout: float):
+    from core.sandbox import run_code
+
+    return lambda codes, outputs: [run_code(c, timeout=timeout, outputs=outputs) for c in codes]
+
+
+def _after_choice(result, picture: bytes, size_spec, snap, tolerance, timeout, emit, k, out_dir) -> dict:
+    """Real size (``--size``) and the choices for the JSON: the ``size`` and ``choices`` keys."""
+    from core.pipeline.image_to_cad import load_image
+
+    extras: dict = {"size": None, "choices": []} if k else {"size": None}
+    if not result.ok:
+        return extras
+    execute = _executor(timeout)
+    if size_spec is not None:
+        from core.pipeline.sizing import apply_real_size
+
+        _input, rgb = load_image(picture)
+        report = apply_real_size(
+            result, size_spec, rgb, execute, snap=snap, tolerance=tolerance, on_event=emit
+        )
+        extras["size"] = report.to_json()
+        if report.status != "ok":
+            typer.echo(f"# warning: not sized: {report.message}", err=True)
+    if k:
+        extras["choices"] = _choices_json(result, execute, k, size_spec, out_dir)
+    return extras
+
+
+def _choices_json(result, execute, k, size_spec, out_dir: Path | None) -> list[dict]:
+    import base64
+    from dataclasses import asdict
+
+    from core.pipeline.choices import top_choices
+
+    out = []
+    for choice in top_choices(result, execute, k=k, size=size_spec):
+        item = asdict(choice)
+        png = item.pop("thumbnail_png")
+        if png is not None and out_dir is not None:
+            try:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                path = out_dir / f"choice-{choice.index}.png"
+                path.write_bytes(png)
+            except OSError as exc:
+                typer.echo(f"error: cannot write the thumbnails: {exc}", err=True)
+                raise typer.Exit(1) from exc
+            item["thumbnail"] = str(path)
+        else:
+            item["thumbnail_png"] = base64.b64encode(png).decode("ascii") if png else None
+        out.append(item)
+    return out
+
+
+def _write_overlay(result, picture: bytes, path: Path, timeout: float) -> str:
+    """``--overlay``: the result drawn over the picture from its camera, with the match."""
+    from core.pipeline.image_to_cad import load_image
+    from core.render.overlay import overlay
+
+    (run,) = _executor(timeout)([result.code], ("mesh",))
+    try:
+        if not run.ok or not run.mesh:
+            raise OSError(f"the result did not run again: {run.message}")
+        _input, rgb = load_image(picture)
+        overlay(rgb, run.mesh, result.match).save(path)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {path}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    return str(path)
