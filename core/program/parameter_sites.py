@@ -19,7 +19,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from core.program.cadquery_signatures import NOT_DIMENSIONS, NUMBER, argument
+from core.program.cadquery_signatures import LENGTH, NOT_DIMENSIONS, NUMBER, argument
 from core.program.constant_expressions import constant_value, literal_number
 from core.program.quantities import Quantities
 
@@ -58,7 +58,7 @@ def literal_sites(tree: ast.Module, quantities: Quantities) -> Iterator[Site]:
         if not isinstance(call, ast.Call):
             continue
         name = _call_name(call.func)
-        skip = _construction_arguments(name, call)
+        skip = _construction_arguments(name, call, quantities)
         for index, arg in enumerate(call.args):
             arg_name, _ = argument(name, index, None)
             if arg_name and not (len(call.args) == 1 and isinstance(arg, (ast.Tuple, ast.List))):
@@ -130,7 +130,7 @@ def _numbers_in(
         dimension = dimension and value != 0 and quantity not in NOT_DIMENSIONS
         yield Site("_".join(parts), node, value, kind, quantity, call, dimension)
     elif isinstance(node, (ast.Tuple, ast.List)):
-        dimension = dimension and not _is_direction(node.elts)
+        dimension = dimension and not _is_direction(node.elts, quantities)
         is_point = 2 <= len(node.elts) <= 3 and not any(
             isinstance(e, (ast.Tuple, ast.List)) for e in node.elts
         )
@@ -143,10 +143,10 @@ def _numbers_in(
                 yield from _numbers_in(element, (*parts, key.value), quantities, kind, call, named, dimension)
 
 
-def _construction_arguments(name: str | None, call: ast.Call) -> set[int | str]:
+def _construction_arguments(name: str | None, call: ast.Call, quantities: Quantities) -> set[int | str]:
     """Arguments of ``call`` that only look like dimensions: direction vectors, lone-row spacings."""
     skip: set[int | str] = set()
-    if name == "Vector" and _is_direction(call.args):
+    if name == "Vector" and _is_direction(call.args, quantities):
         skip |= set(range(len(call.args)))
     if name == "rarray":
         counts = dict(enumerate(call.args)) | {kw.arg: kw.value for kw in call.keywords if kw.arg}
@@ -157,10 +157,21 @@ def _construction_arguments(name: str | None, call: ast.Call) -> set[int | str]:
     return skip
 
 
-def _is_direction(elements: list[ast.expr]) -> bool:
-    """Three components, each -1, 0 or 1, not all zero: an axis, not a place."""
+def _is_direction(elements: list[ast.expr], quantities: Quantities) -> bool:
+    """Three components, each -1, 0 or 1, not all zero, that no CadQuery argument says is a length
+    (``translate((0, 0, 1))`` is a move): an axis, not a place."""
     values = [literal_number(e) for e in elements]
-    return len(values) == 3 and all(v in (-1, 0, 1) for v in values) and any(values)
+    if len(values) != 3 or not all(v in (-1, 0, 1) for v in values) or not any(values):
+        return False
+    return not any(
+        quantities.literal(e) == LENGTH and id(_operand(e)) not in quantities.assumed
+        for e, v in zip(elements, values, strict=True)
+        if v
+    )
+
+
+def _operand(node: ast.expr) -> ast.expr:
+    return node.operand if isinstance(node, ast.UnaryOp) else node
 
 
 def _uses_radians(node: ast.expr) -> bool:

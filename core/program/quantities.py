@@ -77,10 +77,16 @@ class Quantities:
                 self._assign(target, value)
             if (len(self.names), len(self.literals)) == before:
                 break
+        placed = set(self.literals)
         for target, value in self._assignments:  # names nothing placed: by their names
             for name in _names_of(target):
                 self.names.setdefault(name, name_quantity(name))
             self._assign(target, value)
+        for node in ast.walk(tree):  # a Vector no context placed: its own signature (a point)
+            if isinstance(node, ast.Call) and _call_name(node.func) == "Vector":
+                self._call(node, own_vector=True)
+        # literals whose quantity is a guess (a name, a Vector's signature), not a CadQuery argument
+        self.assumed = set(self.literals) - placed
 
     def literal(self, node: ast.expr) -> str | None:
         """Quantity of a numeric literal (``-3`` too); None where nothing says."""
@@ -95,8 +101,10 @@ class Quantities:
 
     # context -> parts
 
-    def _call(self, call: ast.Call) -> None:
+    def _call(self, call: ast.Call, own_vector: bool = False) -> None:
         name = _call_name(call.func)
+        if name == "Vector" and not own_vector:
+            return  # where a Vector goes decides first: a point, a move or a direction
         for index, arg in enumerate(call.args):
             self._push(arg, argument(name, index, None)[1])
         for kw in call.keywords:
@@ -130,7 +138,7 @@ class Quantities:
         elif isinstance(node, ast.IfExp):
             self._push(node.body, quantity)
             self._push(node.orelse, quantity)
-        elif isinstance(node, ast.Call) and _call_name(node.func) == "Vector" and quantity != LENGTH:
+        elif isinstance(node, ast.Call) and _call_name(node.func) == "Vector":
             for arg in node.args:  # a Vector as a direction or a point: the context decides
                 self._push(arg, quantity)
         elif isinstance(node, ast.BinOp):

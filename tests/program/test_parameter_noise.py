@@ -35,8 +35,11 @@ def test_zeros_axes_and_construction_values_are_not_parameters() -> None:
         "rarray_yCount",
         "hole_diameter",
         "revolve_angle",
+        "Vector_z",  # a move by 1 along z: a length, though it looks like an axis
         "Plane_origin_x",
     }, names
+    axis = "up = cq.Vector(0, 0, 1)\nplane = cq.Plane((0, 0, 5), normal=up)\ns = w.rotate((0, 0, 0), up, 15)"
+    assert parameter_values(axis) == {"Plane_z": 5, "rotate_angle": 15}
 
 
 def test_named_zeros_stay_parameters() -> None:
