@@ -89,7 +89,7 @@ def _resolve(path: Any, dir_fd: Any = None) -> str:
     if isinstance(path, int):
         return os.path.realpath(f"/proc/self/fd/{path}")
     path = os.fsdecode(path)
-    if not os.path.isabs(path) and isinstance(dir_fd, int):
+    if not os.path.isabs(path) and isinstance(dir_fd, int) and dir_fd >= 0:  # -1: no dir_fd
         path = os.path.join(os.path.realpath(f"/proc/self/fd/{dir_fd}"), path)
     return os.path.realpath(path)
 

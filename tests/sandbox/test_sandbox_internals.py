@@ -123,7 +123,7 @@ def test_symlink_out_of_the_job_directory_is_seen_through(tmp_path) -> None:
         hook("open", (str(job / "link" / "x"), "w", os.O_WRONLY | os.O_CREAT))
 
 
-def test_audit_hook_confines_reads(tmp_path) -> None:
+def test_audit_hook_confines_reads(tmp_path, monkeypatch) -> None:
     job = tmp_path / "job"
     job.mkdir()
     lib = tmp_path / "lib"
@@ -147,6 +147,8 @@ def test_audit_hook_confines_reads(tmp_path) -> None:
     ]:
         with pytest.raises(SandboxViolation):
             hook(event, args)
+    monkeypatch.chdir(job)
+    hook("os.symlink", (str(tmp_path / "secret"), "new-link", -1))  # -1 is CPython's "no dir_fd"
     unconfined = make_hook(str(job))  # read_roots=None: reads are not judged
     unconfined("open", (str(tmp_path / "secret"), "r", 0))
 
