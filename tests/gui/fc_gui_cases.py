@@ -363,13 +363,14 @@ class ImageToCadTests(GuiCase):
         wait_until(
             lambda: "import cadquery" in panel.code.toPlainText(), seconds=120, what="the first tokens"
         )
-        engine_pids = cli_processes()
+        # The run's process: a fresh `cadcoder image2cad` or the standby engine it took over.
+        engine_pids = cli_processes() | ({panel.engine_pid} if panel.engine_pid else set())
         self.assertTrue(engine_pids, "the CLI process was not found")
         panel.cancel()
         wait_until(lambda: not panel.job.running, seconds=15, what="the cancel")
         self.assertEqual(panel.outcome, "cancelled")
         self.assertEqual(self.doc.Objects, [])
-        wait_until(lambda: not (engine_pids & cli_processes()), seconds=10, what="the CLI to exit")
+        wait_until(lambda: not (engine_pids & running_pids()), seconds=10, what="the CLI to exit")
 
 
 class EditAndConvertTests(GuiCase):
@@ -466,6 +467,20 @@ class JobTests(unittest.TestCase):
         spinning.cancel()
         wait_until(lambda: not failing.running and not spinning.running, seconds=10, what="both jobs")
         self.assertCountEqual(seen, [("failed", "bad input"), "cancelled"])
+
+
+def running_pids():
+    """Process ids of live (not zombie) processes."""
+    alive = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if "State:\tZ" not in status:
+                alive.add(int(entry.name))
+    return alive
 
 
 def cli_processes():

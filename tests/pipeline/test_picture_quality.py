@@ -50,3 +50,11 @@ def test_blank_and_noise_pictures_are_low_matches_and_a_part_is_not() -> None:
     assert not assess(_part(), 0.9).low_match
     low = assess(_part(), LOW_MATCH - 0.1)
     assert low.low_match and "50%" in low.note
+
+
+def test_the_json_result_keeps_its_keys_and_adds_the_match() -> None:
+    from core.pipeline.result import CadResult
+
+    out = CadResult("ok", code="x", volume=1.0, match=0.42, low_match=True, match_note="low match").to_json()
+    assert {"status", "code", "volume", "parameters", "candidates", "timings"} <= set(out)
+    assert (out["match"], out["low_match"], out["match_note"]) == (0.42, True, "low match")
