@@ -61,7 +61,6 @@ def plan_sketch(loops: tuple[Loop, ...]) -> SketchPlan:
     locks: list[tuple[str, tuple[int, int], float, str | None]] = []
     sizes: list[Constraint] = []
     vertices: list[tuple[tuple[int, int], Point]] = []  # each outline corner once
-    centers: dict[Point, tuple[int, int]] = {}
     arcs: list[int] = []
 
     for loop in loops:
@@ -71,7 +70,6 @@ def plan_sketch(loops: tuple[Loop, ...]) -> SketchPlan:
             geometry.append(Geometry("circle", ((c.center.x, c.center.y), (c.radius, 0.0))))
             _add_locks(locks, c.center, (index, CENTER))
             vertices.append(((index, CENTER), c.center))
-            centers.setdefault(c.center, (index, CENTER))
             sizes.append(_size(c, index, sizes))
             continue
         first = len(geometry)
@@ -106,7 +104,7 @@ def plan_sketch(loops: tuple[Loop, ...]) -> SketchPlan:
                 links.append(
                     _Link(other, start_ref, end_ref, delta, seg.length_name, (index, START, index, END))
                 )
-    links.extend(_pitch_links(centers))
+    links.extend(_pitch_links({point: ref for ref, point in reversed(vertices)}))
     dimensions = _dimensions(links, locks, vertices)
     arc_fixes = [_arc_fix(geometry[i], i) for i in arcs]
     return SketchPlan(tuple(geometry), _unique_names([*constraints, *dimensions, *sizes, *arc_fixes]))
@@ -141,7 +139,8 @@ def _chord_link(arc: Arc, g: Geometry, index: int, start_ref, end_ref) -> list[_
 
 
 def _pitch_links(centers: dict[Point, tuple[int, int]]) -> list[_Link]:
-    """Named spacings between neighbouring circle centres of a pattern (``rarray``)."""
+    """Named spacings between neighbouring points of a pattern (``rarray``): circle centres, and
+    the first corners of slots."""
     out = []
     for point, ref in centers.items():
         for axis, step in (("x", point.x_step), ("y", point.y_step)):

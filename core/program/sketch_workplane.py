@@ -421,6 +421,7 @@ def slot2d(wp: Workplane, length: Num, diameter: Num, angle: float, line: int) -
     if d <= 0 or ln <= d:
         raise NotNative("slot2D() needs a length above its diameter", line)
     loops, centers = [], []
+    firsts: dict[Point, Point] = {}  # each pattern point -> its slot's first corner
     for spot in stack_spots(wp, line):
         turn = math.radians(angle + spot.angle)
         c, s = math.cos(turn), math.sin(turn)
@@ -430,6 +431,11 @@ def slot2d(wp: Workplane, length: Num, diameter: Num, angle: float, line: int) -
 
         x1 = -ln / 2 + r
         p1, p2, p3, p4 = at(x1, r), at(x1 + ln - d, r), at(x1 + ln - d, -r), at(x1, -r)
+        if spot.angle == 0.0:  # an rarray's pitch, carried from slot to slot by the first corners
+            p1 = Point(
+                p1.x, p1.y, x_step=_step(spot.point.x_step, firsts), y_step=_step(spot.point.y_step, firsts)
+            )
+            firsts[spot.point] = p1
         arc1, arc2 = at(x1 + ln - d + r, 0.0), at(x1 - r, 0.0)
         segments = (
             Line(p1, p2),
@@ -440,6 +446,13 @@ def slot2d(wp: Workplane, length: Num, diameter: Num, angle: float, line: int) -
         loops.append(Loop(segments, None, line))
         centers.append(spot.point)
     return add_wires(wp, loops, centers, False)
+
+
+def _step(step: tuple[Point, str] | None, firsts: dict[Point, Point]) -> tuple[Point, str] | None:
+    """A pattern point's step, moved onto the neighbouring slot's first corner."""
+    if step is None or step[0] not in firsts:
+        return None
+    return (firsts[step[0]], step[1])
 
 
 def cut_thru_all(wp: Workplane, line: int) -> Workplane:
