@@ -22,7 +22,8 @@ REOPEN = """
 import json, FreeCAD as App
 doc = App.openDocument({path!r})
 obj = doc.getObject("CadQueryPart")
-print("REOPENED " + json.dumps({{"volume": obj.Shape.Volume, "thickness": obj.thickness, "code": obj.Code}}))
+thickness = getattr(obj.thickness, "Value", obj.thickness)  # a float, or a length Quantity in mm
+print("REOPENED " + json.dumps({{"volume": obj.Shape.Volume, "thickness": thickness, "code": obj.Code}}))
 """
 
 
@@ -40,8 +41,11 @@ def test_script_to_fcstd_and_back(tmp_path: Path) -> None:
     assert {"thickness", "hole_diameter", "length"} <= set(answer["parameters"])
     reopen = tmp_path / "reopen.py"
     reopen.write_text(REOPEN.format(path=str(out)))
-    shown = subprocess.run(["freecadcmd", str(reopen)], capture_output=True, text=True, timeout=120)
-    line = next(x for x in shown.stdout.splitlines() if "REOPENED " in x)
+    # FreeCAD restores the feature's proxy only from an installed add-on: the repository, in a private home
+    env = private_freecad_home(tmp_path / "home")
+    shown = subprocess.run(["freecadcmd", str(reopen)], capture_output=True, text=True, timeout=120, env=env)
+    line = next((x for x in shown.stdout.splitlines() if "REOPENED " in x), None)
+    assert line is not None, shown.stdout[-2000:] + shown.stderr[-2000:]
     state = json.loads(line.split("REOPENED ", 1)[1])
     assert abs(state["volume"] - 20897.42) < 0.1 and state["thickness"] == 6.0
     assert "hole_diameter = 6.5" in state["code"]
@@ -80,8 +84,7 @@ def test_tuple_assigned_dimensions_are_properties_that_rebuild(tmp_path: Path) -
     assert abs(answer["freecad_volume"] - 80 * 50 * 6) < 1e-6
     rebuild = tmp_path / "rebuild.py"
     rebuild.write_text(REBUILD.format(path=str(out)))
-    # the feature's proxy loads only from an installed add-on: the repository, in a private home
-    env = private_freecad_home(tmp_path / "home")
+    env = private_freecad_home(tmp_path / "home")  # as above: the proxy loads from an installed add-on
     shown = subprocess.run(["freecadcmd", str(rebuild)], capture_output=True, text=True, timeout=300, env=env)
     line = next((x for x in shown.stdout.splitlines() if "REBUILT " in x), None)
     assert line is not None, shown.stdout[-2000:] + shown.stderr[-2000:]
