@@ -1,4 +1,4 @@
-"""What a job may read: the interpreter, its libraries, CadQuery/OCCT, system libraries and fonts.
+"""What a job may read: the standard library, site-packages (CadQuery/OCCT), system libraries, fonts.
 
 Both read layers (Landlock in the kernel, the audit hook in Python) use this one list, computed in
 the zygote before any job: a job that gets ``os`` still cannot open ``$HOME``, ``/tmp``, ``/etc``
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,8 +39,7 @@ SYSTEM_ROOTS = (
 
 def read_roots(repo_root: str | None = None, extra: Iterable[str] = ()) -> list[str]:
     """Existing, resolved, de-duplicated trees a job may read (its own directory comes on top)."""
-    candidates: list[str] = [*SYSTEM_ROOTS, *extra]
-    candidates += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    candidates: list[str] = [*SYSTEM_ROOTS, *extra, *_library_dirs()]
     repo = os.path.realpath(repo_root) if repo_root else None
     for entry in sys.path:
         if entry and os.path.isabs(entry) and os.path.realpath(entry) != repo:
@@ -52,6 +52,24 @@ def read_roots(repo_root: str | None = None, extra: Iterable[str] = ()) -> list[
         if resolved != os.sep and os.path.exists(resolved) and resolved not in roots:
             roots.append(resolved)
     return _outermost(roots)
+
+
+def _library_dirs() -> list[str]:
+    """The standard library and site-packages of the environment and of its base installation.
+
+    Not whole prefixes: an interpreter installed with ``--prefix=$HOME/.local`` would otherwise
+    open all of ``~/.local`` (where applications keep their data) to every job.
+    """
+    base = {
+        "base": sys.base_prefix,
+        "platbase": sys.base_exec_prefix,
+        "installed_base": sys.base_prefix,
+        "installed_platbase": sys.base_exec_prefix,
+    }
+    dirs: list[str] = []
+    for paths in (sysconfig.get_paths(), sysconfig.get_paths(vars=base)):
+        dirs += [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths]
+    return dirs
 
 
 def _outermost(paths: list[str]) -> list[str]:
