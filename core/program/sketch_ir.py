@@ -20,7 +20,13 @@ CadQuery semantics modelled here (each checked against CadQuery 2.8 by running s
 - ``extrude(d)`` goes ``d`` along the plane normal (negative: the other way); ``both=True`` goes
   ``d`` to each side; the result is fused with a solid found on the stack or its parents.
 - ``box``/``cylinder`` sit on the current point, centred by default; ``hole`` bores from each point
-  against the normal, through everything when no depth is given.
+  against the normal, through everything when no depth is given (overlapping holes one by one, as
+  ``cutEach`` does); ``cutThruAll`` cuts the pending wires through everything both ways.
+- ``polyline`` adds open edges (``close`` adds the last one); ``rarray`` pushes points x-major,
+  centred by default; ``polarArray`` pushes turned locations (a circle or hole does not care, a slot
+  turns with them); ``slot2D`` is two lines and two half circles about each point.
+- ``rotate`` of a finished solid turns the planes of all its features; sketches keep their local
+  coordinates.
 """
 
 from __future__ import annotations
