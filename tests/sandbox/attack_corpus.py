@@ -19,6 +19,7 @@ result, a status from the set, bounded message/stdout, and a pool that still ser
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.sandbox import Status
@@ -52,7 +53,15 @@ class Attack:
         return f"{self.klass}:{self.name}"
 
 
-def attack(klass: str, name: str, code: str, guarded=(F,), open=(RE,), timeout: float = 10.0) -> Attack:
+def attack(
+    klass: str,
+    name: str,
+    code: str,
+    guarded: Iterable[Status] = (F,),
+    open: Iterable[Status] = (RE,),
+    timeout: float = 10.0,
+) -> Attack:
+    """One corpus entry; by default refused by the policy and a runtime error without it."""
     return Attack(klass, name, code, frozenset(guarded), frozenset(open), timeout)
 
 
