@@ -74,8 +74,10 @@ def solid_verdict(origin: str, shape: Any, props: Any) -> str:
     """Why the measured solid is not valid, or ``""`` when it is (``props``: SolidProperties).
 
     The rule is OCCT's own checker (``BRepCheck_Analyzer.IsValid``), with no healing first. A
-    self-intersecting profile is watertight with a plausible volume, yet its IoU against the real
-    part is 0 and FreeCAD's booleans misbehave on it, so "watertight with volume" is not enough.
+    self-intersecting profile is watertight with a plausible volume, yet that volume is a signed sum
+    over loops that cross, every cut or fuse with it is rejected by the checker too (measured with a
+    box), and the issue's case scored IoU 0 against the real part: "watertight with volume" is not
+    enough.
     ``ShapeFix_Shape`` repairs none of the 4 benchmark ground-truth solids with findings and turns
     two of them from one finding into two, so healing would hide defects, not fix them.
     A compound of separate solids (an assembly, a list of parts) is valid when each solid is and
