@@ -1,14 +1,23 @@
 """Scoring generated CAD against ground truth: the paper's IOU_best, our IOU_robust, VSR, Chamfer.
 
-Heavy (OCCT through OCP). ``iou_best`` reproduces the CAD-Coder paper's protocol and is the number to
-compare with its Table 2; ``iou_robust`` fixes that protocol's known blind spots and is reported
-beside it, never instead of it (see ``core/metrics/README.md``).
+Heavy (OCCT through OCP). ``iou_best`` is the CAD-Coder paper's IOU_best computed step for step as
+the authors' evaluation code computes it (``core.metrics.paper_iou``), the number to compare with
+its Table 2; ``iou_robust`` fixes that protocol's known blind spots and is reported beside it, never
+instead of it.
 """
 
 from __future__ import annotations
 
 from core.metrics.chamfer import chamfer_distance
-from core.metrics.iou import IouScores, PreparedTarget, iou_best, iou_robust, iou_scores, prepare_target
+from core.metrics.iou import (
+    IouScores,
+    PreparedTarget,
+    iou_best,
+    iou_robust,
+    iou_scores,
+    prepare_target,
+    prepare_target_file,
+)
 from core.metrics.vsr import valid_syntax_rate
 
 __all__ = [
@@ -19,5 +28,6 @@ __all__ = [
     "iou_robust",
     "iou_scores",
     "prepare_target",
+    "prepare_target_file",
     "valid_syntax_rate",
 ]

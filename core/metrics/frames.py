@@ -1,14 +1,12 @@
-"""Principal frames of solids: the normalisation both IoU protocols start from.
+"""Principal frames of solids: the normalisation the robust IoU search starts from.
 
 A solid's frame is its volume, centre of mass, the eigen-decomposition of its inertia matrix about
-that centre (OCCT's ``MatrixOfInertia`` at unit density, decomposed with ``numpy.linalg.eigh``
-exactly as the paper's evaluation code does) and the scale
-``s = sqrt(sum |principal moments| / volume)``.
+that centre (OCCT's ``MatrixOfInertia`` at unit density, decomposed with ``numpy.linalg.eigh``) and
+the scale ``s = sqrt(sum |principal moments| / volume)``. The paper's IOU_best does not use this
+module: it follows the authors' own calls step by step (:mod:`core.metrics.paper_iou`).
 
-The frame uses OCCT's default fixed-order integration, exactly as the paper's code: the metric is
-numerically fragile (where two moments nearly agree, the tiny differences of another integration
-rule pick other axes: with adaptive integration sample 19891 scores 0.60 instead of the paper's
-minimum 0.23, and the benchmark mean moves by 0.003). Volumes of solids and of their intersections
+The frame uses OCCT's default fixed-order integration, like the authors' code, so that IOU_robust
+starts from the same axes on well-conditioned parts. Volumes of solids and of their intersections
 (:func:`volume_of`) are integrated adaptively to ``VOLUME_EPS``: the default rule errs by up to
 ~5e-5 on trimmed faces, enough for ``vol(A) + vol(B) - vol(A ∩ B)`` and the volume of an actual
 Fuse to disagree in the fifth digit; adaptively they agree to ~1e-7.

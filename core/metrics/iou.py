@@ -1,20 +1,23 @@
 """IoU between a generated solid and the ground truth, after normalising pose and size.
 
-``iou_best`` is the CAD-Coder paper's IOU_best, reproduced from its public evaluation code: both
-solids centred on their centre of mass and scaled by ``s = sqrt(sum |moments| / volume)``; the
-candidate rotated by ``V_t D V_c^T`` for D in the identity and the three sign flips
-``diag(1,-1,-1)``, ``diag(-1,1,-1)``, ``diag(-1,-1,1)``; best IoU of the four.
+``iou_best`` is the CAD-Coder paper's IOU_best computed the way the authors' evaluation code computes
+it, step for step: the candidate's STEP round trip, CadQuery's mass properties with OCCT's default
+integration, the two normalising copies, ``transformGeometry`` for the four sign-flip rotations
+``V_t D V_c^T`` and ``intersect``/``fuse`` volumes (see :mod:`core.metrics.paper_iou`). It is
+``None`` where their script would leave the sample out of the mean.
 
-``iou_robust`` keeps the same normalisation but (1) uses proper rotations only — when the two
+``iou_robust`` is ours. It normalises the same way in spirit (centre of mass, scale
+``s = sqrt(sum |moments| / volume)``, principal axes) on the sandbox's solid without the round
+trip, integrates volumes adaptively, and (1) uses proper rotations only — when the two
 eigenvector bases differ in handedness, all four paper matrices are reflections, which can never
 superpose a chiral part on itself — and (2) searches inside (near-)degenerate principal subspaces,
 where ``eigh`` returns an arbitrary basis: rotations about the distinct axis (or over the whole
 sphere when all three moments agree), seeded with the angles that map the parts' dominant planar
 face normals onto each other, so identical solids in any pose score 1.0.
 
-Speed, with the numbers unchanged: the union's volume is ``vol(A) + vol(B) - vol(A ∩ B)`` (one
-boolean per orientation instead of two), the target is normalised once (:func:`prepare_target`),
-and proper rotations are applied as shape locations rather than geometry copies.
+Speed of the robust search: the union's volume is ``vol(A) + vol(B) - vol(A ∩ B)`` (one boolean
+per orientation instead of two), the target is normalised once (:func:`prepare_target`),
+orientations that a bounding-box bound shows cannot win are skipped.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,15 +33,18 @@ from OCP.Bnd import Bnd_Box
 from OCP.BRepBndLib import BRepBndLib
 from OCP.TopoDS import TopoDS_Shape
 
+from core.geometry.io import format_of, read_shape
 from core.metrics.directions import dominant_directions
 from core.metrics.frames import PrincipalFrame, common_volume, normalise, principal_frame, rotate, volume_of
-
-PAPER_SIGN_FLIPS = (
-    np.diag([1.0, 1.0, 1.0]),
-    np.diag([1.0, -1.0, -1.0]),
-    np.diag([-1.0, 1.0, -1.0]),
-    np.diag([-1.0, -1.0, 1.0]),
+from core.metrics.paper_iou import (
+    PaperProtocolError,
+    PaperTarget,
+    import_step,
+    paper_iou_best,
+    paper_target,
+    step_round_trip,
 )
+
 # Two principal moments closer than this (relative to the largest) make their axes ambiguous.
 DEGENERACY_TOLERANCE = 0.05
 IN_PLANE_GRID_STEPS = 12
@@ -46,11 +53,13 @@ PERFECT = 1.0 - 1e-9
 
 @dataclass(frozen=True)
 class PreparedTarget:
-    """A ground-truth solid normalised once and reused for every candidate scored against it."""
+    """A ground truth normalised once and reused for every candidate scored against it: ``frame``,
+    ``shape`` and ``volume`` for the robust search, ``paper`` for the authors' IOU_best."""
 
     frame: PrincipalFrame
     shape: TopoDS_Shape
     volume: float
+    paper: PaperTarget
 
     @functools.cached_property
     def box(self) -> np.ndarray:
@@ -65,15 +74,29 @@ class PreparedTarget:
 
 @dataclass(frozen=True)
 class IouScores:
-    iou_best: float
+    iou_best: float | None  # None: the authors' pipeline has no IoU for this sample
     iou_robust: float
     robust_rotation: np.ndarray  # maps the normalised candidate onto the normalised target
 
 
 def prepare_target(shape: TopoDS_Shape) -> PreparedTarget:
+    """A target given as a shape in memory: the authors would write it to STEP and import it, so
+    its paper side makes that round trip (as a candidate's does)."""
+    return _prepared(shape, paper_target(step_round_trip(shape)))
+
+
+def prepare_target_file(path: str | os.PathLike[str]) -> PreparedTarget:
+    """A ground-truth file: a STEP file is imported as the authors import it (``importStep``, first
+    shape); a BREP file is read and then makes the STEP round trip."""
+    if format_of(path) == "step":
+        return _prepared(read_shape(path), paper_target(import_step(path)))
+    return prepare_target(read_shape(path))
+
+
+def _prepared(shape: TopoDS_Shape, paper: PaperTarget) -> PreparedTarget:
     frame = principal_frame(shape)
     normalised = normalise(shape, frame)
-    return PreparedTarget(frame, normalised, volume_of(normalised))
+    return PreparedTarget(frame, normalised, volume_of(normalised), paper)
 
 
 class _Aligner:
@@ -133,10 +156,6 @@ class _Aligner:
             if value > best:
                 best, best_r = value, r
         return best, best_r
-
-    def paper_rotations(self) -> list[np.ndarray]:
-        vt, vc = self.target.frame.axes, self.frame.axes
-        return [vt @ d @ vc.T for d in PAPER_SIGN_FLIPS]
 
     def robust_rotations(self) -> list[np.ndarray]:
         vt, vc = self.target.frame.axes, self.frame.axes
@@ -246,10 +265,13 @@ def _cube_group() -> list[np.ndarray]:
     return group
 
 
-def iou_best(candidate: TopoDS_Shape, target: PreparedTarget | TopoDS_Shape) -> float:
-    """The paper's IOU_best (see the module docstring)."""
-    aligner = _Aligner(candidate, target)
-    return aligner.best_of(aligner.paper_rotations())[0]
+def iou_best(candidate: TopoDS_Shape, target: PreparedTarget | TopoDS_Shape) -> float | None:
+    """The paper's IOU_best as the authors compute it, or None where their script has no IoU."""
+    prepared = target if isinstance(target, PreparedTarget) else prepare_target(target)
+    try:
+        return paper_iou_best(candidate, prepared.paper)
+    except PaperProtocolError:
+        return None
 
 
 def iou_robust(candidate: TopoDS_Shape, target: PreparedTarget | TopoDS_Shape) -> float:
@@ -258,8 +280,9 @@ def iou_robust(candidate: TopoDS_Shape, target: PreparedTarget | TopoDS_Shape) -
 
 
 def iou_scores(candidate: TopoDS_Shape, target: PreparedTarget | TopoDS_Shape) -> IouScores:
-    """Both scores, sharing the normalisation and every orientation computed for both."""
-    aligner = _Aligner(candidate, target)
-    best, _ = aligner.best_of(aligner.paper_rotations())
+    """Both scores against one prepared target (the robust one may raise DegenerateSolidError)."""
+    prepared = target if isinstance(target, PreparedTarget) else prepare_target(target)
+    best = iou_best(candidate, prepared)
+    aligner = _Aligner(candidate, prepared)
     robust, rotation = aligner.best_of(aligner.robust_rotations())
     return IouScores(best, robust, rotation)

@@ -1,9 +1,11 @@
 """Normalised ground-truth targets kept on disk between scoring runs.
 
 Evaluating checkpoint after checkpoint scores new candidates against the same 100 STEP files. Reading
-a STEP file and computing its principal frame is a tenth of IOU_best's cost per sample, and the answer
-never changes, so it is computed once: the normalised solid as BREP (exact doubles) and the frame as
-JSON, keyed by the STEP file's content and ``CACHE_VERSION``. A corrupt or partial entry is recomputed.
+a STEP file, its mass properties and both normalisations (the authors' and the robust one) never
+change, so they are computed once: each normalised solid as BREP (OCCT writes 17 significant digits,
+so doubles come back exact) and the frames as JSON, keyed by the STEP file's content and
+``CACHE_VERSION``. A corrupt or partial entry is recomputed. The paper-side BREP is written before
+any boolean has touched the shape, and every evaluation copies it (``PaperTarget.fresh``).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from OCP.BRepTools import BRepTools
 
 from core.geometry.io import ShapeReadError, read_shape
 from core.metrics.frames import PrincipalFrame
-from core.metrics.iou import PreparedTarget, prepare_target
+from core.metrics.iou import PreparedTarget, prepare_target_file
+from core.metrics.paper_iou import PaperFrame, PaperTarget
 from core.paths import cache_dir
 
-CACHE_VERSION = "iou-target-1"  # change when normalisation or volume integration changes
+CACHE_VERSION = "iou-target-2"  # change when normalisation or volume integration changes
 
 
 def cached_target(path: str | os.PathLike[str], cache: Path | None = None) -> PreparedTarget:
@@ -33,9 +36,9 @@ def cached_target(path: str | os.PathLike[str], cache: Path | None = None) -> Pr
     entry = root / _key(path)
     try:
         return _load(entry)
-    except (OSError, ValueError, KeyError, ShapeReadError):
+    except (OSError, ValueError, KeyError, TypeError, ShapeReadError):
         shutil.rmtree(entry, ignore_errors=True)  # missing, or damaged: never trusted again
-        target = prepare_target(read_shape(path))
+        target = prepare_target_file(path)
         _store(entry, target)
         return target
 
@@ -55,7 +58,14 @@ def _load(entry: Path) -> PreparedTarget:
         np.array(meta["axes"]),
         meta["scale"],
     )
-    return PreparedTarget(frame, read_shape(entry / "shape.brep"), meta["volume"])
+    paper = meta["paper"]
+    paper_frame = PaperFrame(np.array(paper["centre"]), np.array(paper["axes"]), paper["scale"])
+    return PreparedTarget(
+        frame,
+        read_shape(entry / "shape.brep"),
+        meta["volume"],
+        PaperTarget(paper_frame, read_shape(entry / "paper.brep")),
+    )
 
 
 def _store(entry: Path, target: PreparedTarget) -> None:
@@ -71,10 +81,16 @@ def _store(entry: Path, target: PreparedTarget) -> None:
         "axes": frame.axes.tolist(),
         "scale": frame.scale,
         "volume": target.volume,
+        "paper": {
+            "centre": target.paper.frame.centre.tolist(),
+            "axes": target.paper.frame.axes.tolist(),
+            "scale": target.paper.frame.scale,
+        },
     }
     (tmp / "frame.json").write_text(json.dumps(meta))
-    if not BRepTools.Write_s(target.shape, str(tmp / "shape.brep")):
-        raise ShapeReadError("OCCT could not write the normalised target as BREP")
+    for name, shape in (("shape.brep", target.shape), ("paper.brep", target.paper.shape)):
+        if not BRepTools.Write_s(shape, str(tmp / name)):
+            raise ShapeReadError("OCCT could not write the normalised target as BREP")
     try:
         os.rename(tmp, entry)
     except OSError:  # another process stored it first

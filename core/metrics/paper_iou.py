@@ -1,0 +1,216 @@
+"""IOU_best exactly as the CAD-Coder authors compute it, step for step, only faster.
+
+The authors' evaluation (their ``scripts/generate_model_cad.py`` then ``scripts/compute_iou.py``):
+
+1. the answer's ``solid`` is written with ``cq.exporters.export(solid, "N.step")``: a Workplane
+   becomes a compound of its objects (compounds opened one level) and is written by
+   ``Shape.exportStep`` (pcurves on, precision mode 0, millimetres);
+2. the answer's STEP and the ground-truth STEP are read with ``cq.importers.importStep`` and
+   ``cq_align_shapes`` works on the first shape of each (``Workplane.val()``);
+3. centre of mass, inertia matrix and volume with OCCT's *default* integration
+   (``cq.Shape.centerOfMass``, ``matrixOfInertia``, ``computeMass``); axes from ``numpy.linalg.eigh``;
+   ``s = sqrt(sum |moments| / volume)``;
+4. each shape translated by ``-centre`` (one geometry copy), then scaled by ``1/s`` about the
+   origin (a second copy);
+5. for the rotations ``V_t D V_c^T``, D in identity, diag(1,-1,-1), diag(-1,1,-1), diag(-1,-1,1),
+   the candidate is moved with ``transformGeometry`` (a general ``gp_GTrsf``: OCCT converts every
+   face to NURBS first) and ``IoU = intersect(...).Volume() / fuse(...).Volume()``, again with
+   default integration; an exception (or a zero union) makes that orientation 0; the best is kept;
+6. an exception outside that loop drops the sample from the mean (their script prints "issue").
+
+Each step is kept, because each moves numbers: the STEP round trip and the NURBS conversion
+change the geometry the integrator sees, and on fragile samples (nearly equal moments,
+self-intersecting answers) another integration or an omitted copy changes IoU by up to ~0.5.
+
+What is faster, with identical results: Common and Fuse of one orientation of two single solids
+share one intersection of the arguments (``BOPAlgo_PaveFiller``), which is most of a boolean's cost,
+and the target side (import, mass properties, both copies) is prepared once per STEP file and kept
+in ``core.metrics.target_cache``. Every evaluation works on a fresh copy of the prepared target:
+OCCT booleans may widen tolerances of their arguments in place, and the authors start each sample
+from a newly imported file.
+
+One deliberate departure: when a volume is negative (an inside-out solid from a self-intersecting
+sketch) the scale is NaN, and the authors' code would run booleans on NaN coordinates, which can
+run for many minutes; every comparison with NaN is false there, so the score they would keep is
+0.0, and that is returned without running them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cadquery as cq
+import numpy as np
+from OCP.BOPAlgo import BOPAlgo_PaveFiller
+from OCP.BRepAlgoAPI import BRepAlgoAPI_Common, BRepAlgoAPI_Fuse
+from OCP.BRepBuilderAPI import BRepBuilderAPI_Copy
+from OCP.TopAbs import TopAbs_COMPOUND, TopAbs_SOLID
+from OCP.TopExp import TopExp_Explorer
+from OCP.TopoDS import TopoDS_Iterator, TopoDS_Shape
+from OCP.TopTools import TopTools_ListOfShape
+
+# The authors build these as ``1 - 2 * [i > 0, (i + 1) % 2, i % 3 <= 1]`` for i = 0, 1, 2, after the identity.
+AUTHORS_SIGN_FLIPS = (
+    np.array([1.0, 1.0, 1.0]),
+    np.array([1.0, -1.0, -1.0]),
+    np.array([-1.0, 1.0, -1.0]),
+    np.array([-1.0, -1.0, 1.0]),
+)
+
+
+class PaperProtocolError(RuntimeError):
+    """The authors' pipeline would have no IoU for this sample (export, import or alignment
+    failed), so it is left out of the mean, as their script leaves it out."""
+
+
+@dataclass(frozen=True)
+class PaperFrame:
+    """What ``cq_align_shapes`` computes of one imported shape before the orientation loop."""
+
+    centre: np.ndarray  # (3,)
+    axes: np.ndarray  # (3, 3), eigh's eigenvectors as columns
+    scale: float  # may be NaN (negative volume)
+
+
+@dataclass(frozen=True)
+class PaperTarget:
+    """An imported ground truth, centred and scaled as the authors do it (never booleaned)."""
+
+    frame: PaperFrame
+    shape: TopoDS_Shape
+
+    def fresh(self) -> cq.Shape:
+        """A copy for one evaluation: booleans may change their arguments' tolerances in place."""
+        return cq.Shape.cast(BRepBuilderAPI_Copy(self.shape, True, False).Shape())
+
+
+def import_step(path: str | os.PathLike[str]) -> cq.Shape:
+    """``cq.importers.importStep(path).val()``: the first shape read from the file."""
+    try:
+        workplane = cq.importers.importStep(str(path))
+        return workplane.val()
+    except Exception as exc:  # OCCT and CadQuery raise several kinds; all mean "no shape"
+        raise PaperProtocolError(f"{path}: importStep failed ({exc})") from exc
+
+
+def step_round_trip(shape: TopoDS_Shape) -> cq.Shape:
+    """The candidate as the authors score it: written by ``cq.exporters.export`` from the
+    Workplane holding its solids, then imported again.
+
+    ``shape`` is the sandbox's result: a solid, or a compound of the script's solids, which is
+    what ``cq.exporters.export`` puts in its compound for a Workplane of solids.
+    """
+    workplane = cq.Workplane("XY").newObject(top_level_items(shape))
+    with tempfile.TemporaryDirectory(prefix="cadcoder-paper-iou-") as tmp:
+        path = Path(tmp) / "candidate.step"
+        try:
+            cq.exporters.export(workplane, str(path))
+        except Exception as exc:
+            raise PaperProtocolError(f"cq.exporters.export failed ({exc})") from exc
+        if not path.is_file():
+            raise PaperProtocolError("cq.exporters.export wrote no STEP file")
+        return import_step(path)
+
+
+def top_level_items(shape: TopoDS_Shape) -> list[cq.Shape]:
+    if shape.ShapeType() != TopAbs_COMPOUND:
+        return [cq.Shape.cast(shape)]
+    items, it = [], TopoDS_Iterator(shape)
+    while it.More():
+        items.append(cq.Shape.cast(it.Value()))
+        it.Next()
+    return items
+
+
+def paper_frame(shape: cq.Shape) -> PaperFrame:
+    """Centre, axes and scale from CadQuery's mass-property calls, each as the authors call it."""
+    try:
+        centre = cq.Shape.centerOfMass(shape)
+        inertia = np.array(cq.Shape.matrixOfInertia(shape))
+        volume = cq.Shape.computeMass(shape)
+        moments, axes = np.linalg.eigh(inertia)
+        with np.errstate(all="ignore"):  # NaN for a negative volume, as numpy gives it to them
+            scale = np.sqrt(np.abs(moments).sum() / volume)
+    except Exception as exc:
+        raise PaperProtocolError(f"mass properties failed ({exc})") from exc
+    return PaperFrame(np.array([centre.x, centre.y, centre.z]), axes, float(scale))
+
+
+def normalised(shape: cq.Shape, frame: PaperFrame) -> cq.Shape:
+    """``workplane.translate(-centre).val().scale(1 / s)``: two copies, in that order."""
+    try:
+        with np.errstate(all="ignore"):
+            factor = 1 / np.float64(frame.scale)
+        return shape.translate(-cq.Vector(*frame.centre)).scale(factor)
+    except Exception as exc:
+        raise PaperProtocolError(f"normalisation failed ({exc})") from exc
+
+
+def paper_target(shape: cq.Shape) -> PaperTarget:
+    """Prepare an imported ground truth (see :func:`import_step`) for any number of candidates."""
+    frame = paper_frame(shape)
+    return PaperTarget(frame, normalised(shape, frame).wrapped)
+
+
+def paper_iou_best(candidate: TopoDS_Shape, target: PaperTarget) -> float:
+    """IOU_best of a sandbox result against a prepared ground truth, as the authors compute it.
+
+    Raises :class:`PaperProtocolError` where their script would have no IoU for the sample.
+    """
+    source = step_round_trip(candidate)
+    source_frame = paper_frame(source)
+    if not (np.isfinite(source_frame.scale) and np.isfinite(target.frame.scale)):
+        return 0.0  # NaN geometry: see the module docstring
+    moved_source = normalised(source, source_frame)
+    fixed = target.fresh()
+    best = 0.0
+    for flips in AUTHORS_SIGN_FLIPS:
+        rotation = target.frame.axes @ (flips[None, :] * source_frame.axes).T
+        matrix = np.zeros((4, 4))
+        matrix[:3, :3] = rotation
+        matrix[3, 3] = 1
+        try:
+            aligned = moved_source.transformGeometry(cq.Matrix(matrix.tolist()))
+        except Exception as exc:  # outside the authors' try: the whole sample fails
+            raise PaperProtocolError(f"transformGeometry failed ({exc})") from exc
+        iou = _orientation_iou(aligned, fixed)
+        if iou > best:  # NaN never wins, as in their loop
+            best = iou
+    return best
+
+
+def _orientation_iou(aligned: cq.Shape, target: cq.Shape) -> float:
+    """``aligned.intersect(target).Volume() / aligned.fuse(target).Volume()``, 0.0 on any error.
+
+    For two single solids, both booleans are built from one intersection of the arguments
+    (object ``aligned``, tool ``target``, as CadQuery passes them): the data OCCT would compute
+    twice, with identical results. An argument of several solids (which may overlap each other)
+    is left to two separate booleans, as the authors run them: there OCCT's result depends on
+    the fresh intersection each operation makes.
+    """
+    try:
+        if _solid_count(aligned) > 1 or _solid_count(target) > 1:
+            return aligned.intersect(target).Volume() / aligned.fuse(target).Volume()
+        arguments = TopTools_ListOfShape()
+        arguments.Append(aligned.wrapped)
+        arguments.Append(target.wrapped)
+        filler = BOPAlgo_PaveFiller()
+        filler.SetArguments(arguments)
+        filler.SetRunParallel(True)
+        filler.Perform()
+        common = BRepAlgoAPI_Common(aligned.wrapped, target.wrapped, filler)
+        fuse = BRepAlgoAPI_Fuse(aligned.wrapped, target.wrapped, filler)
+        return cq.Shape.cast(common.Shape()).Volume() / cq.Shape.cast(fuse.Shape()).Volume()
+    except Exception:  # the authors' bare except: boolean failure, empty result, zero union
+        return 0.0
+
+
+def _solid_count(shape: cq.Shape) -> int:
+    explorer, count = TopExp_Explorer(shape.wrapped, TopAbs_SOLID), 0
+    while explorer.More():
+        count += 1
+        explorer.Next()
+    return count
