@@ -17,12 +17,16 @@ def iou(
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Wall-clock limit for a script."),
 ) -> None:
     """IOU_best (the paper's protocol), IOU_robust and Chamfer distance of CANDIDATE against TARGET."""
-    from core.metrics import chamfer_distance, iou_scores
+    from core.metrics import chamfer_distance, iou_scores, prepare_target, prepare_target_file
     from core.metrics.frames import DegenerateSolidError
 
     shapes = [_load(path, timeout) for path in (candidate, target)]
     try:
-        scores = iou_scores(*shapes)
+        # A target STEP file is imported as the authors import theirs; a script's solid makes the
+        # STEP round trip their generator gives every answer.
+        is_script = target.suffix.lower() in SCRIPT_SUFFIXES
+        prepared = prepare_target(shapes[1]) if is_script else prepare_target_file(target)
+        scores = iou_scores(shapes[0], prepared)
         chamfer = chamfer_distance(*shapes, rotation=scores.robust_rotation)
     except DegenerateSolidError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -31,9 +35,8 @@ def iou(
     if as_json:
         typer.echo(json.dumps(out))
     else:
-        typer.echo(
-            f"IOU_best   {scores.iou_best:.6f}\nIOU_robust {scores.iou_robust:.6f}\nChamfer    {chamfer:.6f}"
-        )
+        best = "-" if scores.iou_best is None else f"{scores.iou_best:.6f}"  # None: no IoU in their pipeline
+        typer.echo(f"IOU_best   {best}\nIOU_robust {scores.iou_robust:.6f}\nChamfer    {chamfer:.6f}")
 
 
 def _load(path: Path, timeout: float):

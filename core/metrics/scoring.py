@@ -64,14 +64,15 @@ def metric_process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def iou_pair(brep: bytes, target: str, cache: str | None = None) -> tuple[float, float]:
+def iou_pair(brep: bytes, target: str, cache: str | None = None) -> tuple[float | None, float]:
     """(iou_best, iou_robust) of a BREP against a STEP/BREP file; runs in a scoring process.
-    With ``cache``, the target's normalisation is read from (or stored in) that folder."""
-    from core.geometry.io import read_shape, shape_from_bytes
-    from core.metrics.iou import iou_scores
+    With ``cache``, the target's normalisation is read from (or stored in) that folder.
+    iou_best is None where the authors' evaluation has no IoU (their mean leaves it out)."""
+    from core.geometry.io import shape_from_bytes
+    from core.metrics.iou import iou_scores, prepare_target_file
     from core.metrics.target_cache import cached_target
 
-    prepared = cached_target(target, Path(cache)) if cache else read_shape(target)
+    prepared = cached_target(target, Path(cache)) if cache else prepare_target_file(target)
     scores = iou_scores(shape_from_bytes(brep), prepared)
     return scores.iou_best, scores.iou_robust
 
