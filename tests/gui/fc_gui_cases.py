@@ -343,6 +343,8 @@ class ImageToCadTests(GuiCase):
         bracket = self.make(BRACKET)
         preferences.store(Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName="cylinder")
         Gui.Selection.addSelection(bracket)
+        stop = answer_low_match(QtGui.QMessageBox.Yes)  # a bracket's snapshot, a cylinder's code
+        self.addCleanup(stop)
         Gui.runCommand("CADCoder_SnapshotToCad")
         wait_until(lambda: self.doc.getObject("ImageToCAD") is not None, seconds=120, what="the new feature")
         picture = QtGui.QImage(self.doc.getObject("ImageToCAD").SourceImage)
@@ -467,6 +469,26 @@ class JobTests(unittest.TestCase):
         spinning.cancel()
         wait_until(lambda: not failing.running and not spinning.running, seconds=10, what="both jobs")
         self.assertCountEqual(seen, [("failed", "bad input"), "cancelled"])
+
+
+def answer_low_match(button, seconds=300):
+    """Answer Image to CAD's low-match question (modal) whenever it opens; returns a stop function."""
+    from CADCoderWorkbench.image_panel import LOW_MATCH_TITLE
+
+    state = {"stop": False}
+    deadline = time.monotonic() + seconds
+
+    def poll():
+        if state["stop"] or time.monotonic() > deadline:
+            return
+        for widget in QtGui.QApplication.topLevelWidgets():
+            shown = isinstance(widget, QtGui.QMessageBox) and widget.isVisible()
+            if shown and widget.windowTitle() == LOW_MATCH_TITLE:
+                widget.button(button).click()
+        QtCore.QTimer.singleShot(100, poll)
+
+    QtCore.QTimer.singleShot(100, poll)
+    return lambda: state.update(stop=True)
 
 
 def running_pids():
