@@ -89,6 +89,8 @@ def answer_grounded(picture_bytes: bytes) -> tuple[bytes | None, dict]:
     best, best_score, info = None, -1.0, {}
     for g in grounded_programs(picture):
         run = run_code(g.code, timeout=30, outputs=("brep", "mesh"))
+        if run.n_solids > 1:
+            continue  # as the pipeline: a disconnected second extrusion is not the part
         s = score_of(picture, run)
         if s is not None and s > best_score:
             best, best_score, info = run.brep, s, {"axis": g.prism.axis, "fit": g.prism.fit, "score": s}

@@ -240,6 +240,8 @@ class ImageToCad:
         codes = [g.code for g in grounded_programs(picture, top=self.config.grounded_top)]
         results = self._run_all(codes, ("brep", "step", "mesh")) if codes else []
         for code, run in zip(codes, results, strict=True):
+            if run.ok and run.n_solids > 1:
+                continue  # a second extrusion placed off the body: not the one part in the picture
             candidate = Candidate(
                 len(candidates), "", code, run.status.value, run.message, run.volume, grounded=True
             )
