@@ -9,6 +9,7 @@ Unknown keys are errors, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -77,6 +78,14 @@ class SourceConfig:
     split: str = ""
     answer_column: str = ""
     use_augmented: bool = True
+    # Each example appears this many times per epoch: a handful of user examples mixed with a
+    # large replay set get their share of the steps (training/configs/finetune_user.yaml).
+    repeat: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _expand(self) -> SourceConfig:
+        self.path, self.image_folder = _expand_path(self.path), _expand_path(self.image_folder)
+        return self
 
 
 @dataclass(config=_STRICT)
@@ -146,7 +155,19 @@ class TrainConfig:
     def _sources(self) -> TrainConfig:
         if not self.data.sources:
             raise ValueError("data.sources is empty: name at least one dataset")
+        self.output.dir = _expand_path(self.output.dir)
+        self.model.path = _expand_path(self.model.path)
+        shipped = (Path(__file__).resolve().parent.parent / "resources" / "models").resolve()
+        if Path(self.output.dir).resolve().is_relative_to(shipped):
+            raise ValueError(
+                f"output.dir {self.output.dir} is inside {shipped}: the shipped models are never overwritten"
+            )
         return self
+
+
+def _expand_path(path: str) -> str:
+    """``~`` and ``$VARS`` in paths, so a recipe can name the user's folders (finetune_user.yaml)."""
+    return os.path.expanduser(os.path.expandvars(path)) if path else path
 
 
 _ADAPTER = TypeAdapter(TrainConfig)
@@ -168,12 +189,31 @@ def apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> dict[str, 
         path, value = parse_override(text)
         node = data
         for part in path[:-1]:
+            if isinstance(node, list):  # data.sources.0.path: a list element by its index
+                node = _element(node, part, text)
+                continue
             child = node.setdefault(part, {})
-            if not isinstance(child, dict):
+            if not isinstance(child, (dict, list)):
                 raise ConfigError(f"override {text!r}: {part!r} is not a section")
             node = child
-        node[path[-1]] = value
+        if isinstance(node, list):
+            node[_index(node, path[-1], text)] = value
+        else:
+            node[path[-1]] = value
     return data
+
+
+def _index(items: list, part: str, text: str) -> int:
+    if not part.isdigit() or int(part) >= len(items):
+        raise ConfigError(f"override {text!r}: {part!r} is not an index of a {len(items)}-item list")
+    return int(part)
+
+
+def _element(items: list, part: str, text: str) -> Any:
+    child = items[_index(items, part, text)]
+    if not isinstance(child, (dict, list)):
+        raise ConfigError(f"override {text!r}: item {part} is not a section")
+    return child
 
 
 def config_from_dict(raw: dict[str, Any], overrides: Sequence[str] = ()) -> TrainConfig:

@@ -39,6 +39,7 @@ def _register() -> None:
         eval_cmd,
         image2cad_cmd,
         iou_cmd,
+        keep_example_cmd,
         pretrain_vision_cmd,
         run_cmd,
         score_cmd,
@@ -59,6 +60,7 @@ def _register() -> None:
     app.command("train")(train_cmd.train)
     app.command("pretrain-vision")(pretrain_vision_cmd.pretrain_vision)
     app.command("eval")(eval_cmd.eval_)
+    app.command("keep-example")(keep_example_cmd.keep_example)
 
 
 _register()

@@ -26,6 +26,11 @@ from training.data.synthetic import ShardSource
 
 
 def open_source(spec: SourceConfig, question: str) -> ExampleSource:
+    source = _open(spec, question)
+    return RepeatedSource(source, spec.repeat) if spec.repeat > 1 else source
+
+
+def _open(spec: SourceConfig, question: str) -> ExampleSource:
     if spec.kind == "llava_json":
         return LlavaJsonSource(spec.path, spec.image_folder or ".")
     if spec.kind == "hf_disk":
@@ -37,6 +42,24 @@ def open_source(spec: SourceConfig, question: str) -> ExampleSource:
             image_folder=spec.image_folder or None,
         )
     return ShardSource(spec.path, question, use_augmented=spec.use_augmented)
+
+
+class RepeatedSource:
+    """``source`` ``times`` over (example ``i`` is ``source[i % len]``): oversampling a small set."""
+
+    def __init__(self, source: ExampleSource, times: int) -> None:
+        self.source, self.times = source, times
+        inner = source.report  # type: ignore[attr-defined]
+        self.report = LoadReport(f"{inner.source} (x{times})", inner.kept * times, inner.dropped)
+
+    def __len__(self) -> int:
+        return len(self.source) * self.times
+
+    def __getitem__(self, index: int) -> Example:
+        return self.source[index % len(self.source)]
+
+    def conversation(self, index: int) -> tuple[Turn, ...]:
+        return self.source.conversation(index % len(self.source))
 
 
 class ConcatSource:
