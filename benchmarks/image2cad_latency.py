@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1, help="candidates (1: greedy)")
     parser.add_argument("--refine", action="store_true", help="fit dimensions to the picture too")
     parser.add_argument("--workers", type=int, default=1, help="sandbox workers")
+    parser.add_argument(
+        "--grounded", action="store_true", help="add programs read off the picture (core.grounding)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -49,7 +52,11 @@ def main() -> None:
     backend.load()
     load_s = time.perf_counter() - t0
     config = PipelineConfig(
-        n=args.n, temperature=0.0 if args.n == 1 else 0.7, max_new_tokens=512, refine=args.refine
+        n=args.n,
+        temperature=0.0 if args.n == 1 else 0.7,
+        max_new_tokens=512,
+        refine=args.refine,
+        grounded=args.grounded,
     )
     seconds, ok = [], 0
     with SandboxPool(SandboxConfig(workers=args.workers)) as sandbox:
