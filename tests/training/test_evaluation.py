@@ -76,10 +76,12 @@ def test_ground_truth_answers_score_vsr_one_and_write_every_report(benchmark: Pa
     assert set(scores) == SCORE_KEYS and scores["vsr"] == 1.0
     rows = list(csv.DictReader((tmp_path / "samples.csv").open()))
     assert [int(r["question_id"]) for r in rows] == first3 and {r["valid"] for r in rows} == {"1"}
+    assert {r["valid_solid"] for r in rows} == {"1"} and scores["vsr_valid_solid"] == 1.0
     table = (tmp_path / "results.md").read_text()
     assert (
-        "| **gt** (this run) | **100 %** |" in table
-        and "CAD-Coder (LLaVA-1.5, Vicuna-13B) (paper) | 100 % | 0.675" in table
+        "| model | VSR (ran to a solid) | VSR (valid solid) |" in table
+        and "| **gt** (this run) | **100 %** | **100 %** |" in table
+        and "CAD-Coder (LLaVA-1.5, Vicuna-13B) (paper) | 100 % | - | 0.675" in table
     )
     for plot in ("iou_hist.png", "iou_vs_length.png"):
         assert (tmp_path / plot).read_bytes()[:4] == b"\x89PNG"
