@@ -7,10 +7,14 @@ few lines that operate on the program's final solid and introduces its dimension
 top-level parameter (``fillet_radius = 1.0``), so it shows in FreeCAD's property panel like the rest.
 A scale instead multiplies the program's lengths where they are written (``core.program.scaling``),
 so ``height`` reads the new height; only a program whose numbers are not all understood gets an
-appended ``scale(scale_factor)``.
+appended ``scale(scale_factor)``. A one-axis size change ("twice as long", "80 mm wide") likewise
+rewrites the named dimensions that drive that axis (``length = 40``) when running the program proves
+they reach the requested size (``core.program.named_resize``); otherwise it appends a stretch, and
+``Edit.describe`` says which of the two was done.
 
-This module only writes code; callers verify it by running it in the sandbox, and an edit whose code
-fails never replaces the feature.
+This module writes code (and, for a one-axis size change, probes candidate rewrites with ``measure``,
+the sandbox by default); callers verify the result by running it, and an edit whose code fails never
+replaces the feature.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import re
 from dataclasses import dataclass, replace
 
 from core.program.hole_placement import describe_hole, hole_faces, hole_lines
+from core.program.named_resize import BBox, Measure, resize_by_names
 from core.program.scaling import scale_lengths
 from core.program.size_phrases import (
+    AXIS_NAMES,
     SIZE_KINDS,
     describe_size_edit,
     parse_size_request,
@@ -80,6 +86,8 @@ class Edit:
     selector: str | None = None
     union: bool = False
     at: tuple[float, float, float] | None = None  # a hole: the centre of the face the user selected
+    # a one-axis size change, once applied: "length 20 -> 40" (named dimensions) or "transform"
+    via: str | None = None
 
     def describe(self) -> str:
         where = f" on {self.selector!r}" if self.selector else ""
@@ -91,7 +99,7 @@ class Edit:
         if self.kind == "scale":
             return f"scale by {self.value:g}"
         if self.kind in SIZE_KINDS:
-            return describe_size_edit(self.kind, self.value, self.selector)
+            return describe_size_edit(self.kind, self.value, self.selector) + _how(self)
         return f"mirror in the {self.selector} plane" + (" and keep both" if self.union else "")
 
 
@@ -109,10 +117,14 @@ def parse_edit(instruction: str) -> Edit:
 
 
 def apply_edit(
-    code: str, instruction: str, at: tuple[float, float, float] | None = None
+    code: str,
+    instruction: str,
+    at: tuple[float, float, float] | None = None,
+    measure: Measure | None = None,
 ) -> tuple[str, Edit]:
     """``code`` with the edit appended, and the edit as understood; ``at``: the centre of a face
-    the user selected (a hole goes there)."""
+    the user selected (a hole goes there); ``measure``: code -> bounding box or None, used to prove
+    a one-axis size change through named dimensions (default: the shared sandbox)."""
     edit = parse_edit(instruction)
     if at is not None and edit.kind == "hole":
         edit = replace(edit, at=tuple(at))
@@ -143,15 +155,38 @@ def apply_edit(
             f"{final} = {final}.newObject([s.scale({param}) for s in {final}.solids().vals()])",
         ]
     elif edit.kind in SIZE_KINDS:
-        lines += stretch_lines(
-            final,
-            size_request(edit.kind, edit.value, edit.selector),
-            lambda base: _fresh(base, names),
-            "cq" in names,
-        )
+        request = size_request(edit.kind, edit.value, edit.selector)
+        named = resize_by_names(code, request, measure or sandbox_measure)
+        if named is not None:  # ``length`` itself now says the new length
+            edit = replace(edit, via=named.summary())
+            return named.code.rstrip("\n") + f"\n\n{lines[0]} ({named.summary()})\n", edit
+        edit = replace(edit, via="transform")
+        lines += stretch_lines(final, request, lambda base: _fresh(base, names), "cq" in names)
     else:
         lines.append(f'{final} = {final}.mirror("{edit.selector}", union={edit.union})')
     return code.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n", edit
+
+
+def sandbox_measure(code: str) -> BBox | None:
+    """The bounding box of ``code``'s solid run in the shared sandbox; None when it does not run."""
+    from core.sandbox import run_code  # started on first use only: parsing edits needs no workers
+
+    result = run_code(code, timeout=60, outputs=())
+    return result.bbox if result.ok else None
+
+
+def _how(edit: Edit) -> str:
+    """How a one-axis size change was made, so the user sees whether the parameters still tell
+    the size: rewritten dimensions, or an appended stretch they do not include."""
+    if edit.via is None:
+        return ""
+    if edit.via == "transform":
+        axis = AXIS_NAMES.get(edit.selector or "", "size")
+        return (
+            f", appended as a stretch: no named {axis} dimension of the program could be set to give"
+            " it, so its parameters keep their old values"
+        )
+    return f", by setting {edit.via}"
 
 
 def final_variable(code: str) -> str | None:

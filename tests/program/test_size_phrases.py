@@ -68,7 +68,9 @@ def extents(code: str) -> tuple[float, float, float]:
 )
 def test_size_edits_give_the_asked_size(instruction: str, size: tuple[float, ...], described: str) -> None:
     code, edit = apply_edit(BOX, instruction)
-    assert edit.describe() == described
+    assert edit.describe().startswith(described)
+    if edit.kind != "scale":  # BOX names no dimension: the stretch is appended, and says so
+        assert "appended as a stretch" in edit.describe()
     assert extents(code) == pytest.approx(size, abs=1e-3)
 
 
