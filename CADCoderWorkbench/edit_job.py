@@ -47,8 +47,15 @@ def rules_edit(
 ) -> EditPreview:
     """The edited code and its run; EditNotUnderstood (a ValueError) when no rule matches. ``at``:
     the centre of the face selected in the 3D view (where a hole goes)."""
-    new_code, edit = apply_edit(code, instruction, at=at)
+    new_code, edit = apply_edit(code, instruction, at=at, measure=lambda c: _measure(c, settings))
     return EditPreview(instruction, edit.describe(), new_code, engine.run(new_code, settings), "rules")
+
+
+def _measure(code: str, settings: Settings) -> tuple[float, ...] | None:
+    """The bounding box of ``code`` run in the workbench's own warm pool (no second sandbox in
+    FreeCAD's process tree just to prove a size edit)."""
+    result = engine.sandbox_pool(settings).run(code, timeout=settings.sandbox_timeout, outputs=())
+    return result.bbox if result.ok else None
 
 
 def model_edit(

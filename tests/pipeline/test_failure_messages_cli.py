@@ -71,7 +71,8 @@ def test_edit_understands_twice_as_long(plate: Path) -> None:
     payload = json.loads(done.stdout)
     assert (payload["status"], payload["engine"]) == ("ok", "rules")
     assert payload["volume"] == pytest.approx(2 * 20 * 10 * 0.06, rel=1e-6)
-    assert payload["message"] == "multiply the length (X) by 2" and payload["detail"] == ""
+    assert payload["message"] == "multiply the length (X) by 2, by setting length 20 -> 40"
+    assert payload["detail"] == ""
 
 
 def test_auto_with_the_embedded_model_says_what_it_can_do(plate: Path, tmp_path: Path) -> None:
