@@ -139,7 +139,7 @@ class FeatureTests(DocumentCase):
     def test_code_that_does_not_make_a_solid_changes_nothing(self):
         with self.assertRaisesRegex(ValueError, "forbidden"):
             make_cadquery_feature(self.doc, "import os\nsolid = os.getcwd()\n")
-        with self.assertRaisesRegex(ValueError, "line 2: NameError"):
+        with self.assertRaisesRegex(ValueError, r"line 2: `r` is used but never defined \(NameError\)"):
             make_cadquery_feature(self.doc, "import cadquery as cq\nsolid = cq.Workplane().box(1, 1, r)\n")
         self.assertEqual(self.doc.Objects, [])
 

@@ -218,7 +218,7 @@ class CodePanelTests(GuiCase):
         Gui.Control.showDialog(panel)
         panel.rebuild()
         wait_until(lambda: not panel.job.running, what="the rebuild")
-        self.assertIn("line 3: NameError", panel.status.text())
+        self.assertRegex(panel.status.text(), r"line 3: `depth` is used but never defined \(NameError\)")
         marks = panel.editor.extraSelections()
         self.assertEqual([m.cursor.blockNumber() for m in marks], [2])
         shoot("code_panel_error")
