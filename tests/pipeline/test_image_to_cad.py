@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cadquery as cq
 import pytest
+from PIL import Image
 
 from core.models.remote import RemoteBackend
 from core.pipeline import ImageToCad, PipelineConfig
@@ -130,7 +131,9 @@ def test_cli_events_stream(stub, cylinder_png: bytes, tmp_path: Path) -> None:
         [*CLI, str(image), "--endpoint", url, "--events"], capture_output=True, text=True, timeout=120
     )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert lines[0] == {"event": "stage", "stage": "generate", "backend": f"remote:{url}"}
+    width, height = Image.open(io.BytesIO(cylinder_png)).size
+    assert lines[0] == {"event": "image", "width": width, "height": height}  # not shrunk: no message
+    assert lines[1] == {"event": "stage", "stage": "generate", "backend": f"remote:{url}"}
     assert lines[-1]["event"] == "result" and lines[-1]["status"] == "ok"
 
 
