@@ -1,12 +1,13 @@
 """Issue 14, end to end on CPU: keep a few of the user's parts, fine-tune the embedded model with
 ``training/configs/finetune_user.yaml``, and its own greedy answer on a kept picture matches the
-picture better than before. Minutes on 2 free cores (far more under load), hence ``slow``; the
-full figures (all parts, the recipe's steps, the real replay set) come from
-``benchmarks/finetune_user.py``."""
+picture better than before. Minutes on 2 free cores and far more under load, too long for the
+20-minute suite: ``slow``, and it runs only with ``CADCODER_FINETUNE_E2E=1``. The measured figures
+(all parts, the recipe's steps, the real replay set) come from ``benchmarks/finetune_user.py``."""
 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ PARTS = ["bracket", "u_channel", "slotted_block"]
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("CADCODER_FINETUNE_E2E") != "1", reason="set CADCODER_FINETUNE_E2E=1 (minutes of training)"
+)
 def test_fine_tuning_teaches_the_kept_parts(tmp_path: Path, drawn_shards: Path) -> None:
     if not (EMBEDDED_MODEL_DIR / "config.json").is_file():
         pytest.skip("the embedded model is not installed")
@@ -40,8 +44,6 @@ def test_fine_tuning_teaches_the_kept_parts(tmp_path: Path, drawn_shards: Path) 
             f"data.sources.0.path={dataset}",
             f"data.sources.1.path={drawn_shards}",  # a small stand-in for the replay set
             f"output.dir={tmp_path / 'model'}",
-            "optim.max_steps=24",
-            "optim.per_device_batch_size=8",
             "output.progress=false",
         ],
     )

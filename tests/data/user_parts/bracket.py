@@ -1,5 +1,3 @@
-"""An L-bracket with two mounting holes: the bundled example for the quick start and the tests."""
-
 import cadquery as cq
 
 length = 60.0

@@ -1,5 +1,3 @@
-"""A mounting plate: four M5 clearance holes near the corners and a central bore."""
-
 import cadquery as cq
 
 length = 80.0

@@ -1,5 +1,3 @@
-"""A block with a through slot along its length and a stepped top."""
-
 import cadquery as cq
 
 length = 40.0

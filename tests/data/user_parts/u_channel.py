@@ -1,5 +1,3 @@
-"""A U-channel with two holes in its base."""
-
 import cadquery as cq
 
 length = 50.0
