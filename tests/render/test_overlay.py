@@ -8,7 +8,7 @@ from PIL import Image
 
 from core.render import render_mesh
 from core.render.compare import foreground_mask
-from core.render.overlay import FILL, overlay, placed_masks
+from core.render.overlay import FILL, overlay, placed_masks, silhouette_dilated
 from core.sandbox import run_code
 
 PLATE = "import cadquery as cq\nsolid = cq.Workplane('XY').box(3, 2, 0.3)\n"
@@ -36,7 +36,8 @@ def test_fill_outline_and_label(meshes) -> None:
     assert out.size == picture.size and out.mode == "RGB"
     px, before = np.asarray(out).astype(int), np.asarray(picture).astype(int)
     part, _ = placed_masks(picture, meshes["cube"])
-    background = ~part & ~foreground_mask(picture)
+    near_part = silhouette_dilated(silhouette_dilated(silhouette_dilated(part)))  # edge strokes hug it
+    background = ~near_part & ~foreground_mask(picture)
     background[:60, :200] = False  # the label's corner
     assert (px[background] == before[background]).all()  # nowhere else is touched
     inside = part & (before.sum(axis=2) == 255 * 3)  # the cube where the picture is white
