@@ -60,7 +60,7 @@ def eval_(
         1, "--refine-top", min=1, help="With --system: fit the K best distinct candidates."
     ),
     grounded: bool = typer.Option(
-        False,
+        True,
         "--grounded/--no-grounded",
         help="With --system: add programs read off the picture itself to the model's candidates.",
     ),

@@ -23,5 +23,5 @@ class PipelineConfig:
     refine_top: int = 1  # how many distinct candidates (best match first) get fitted
     # Add programs read off the picture itself (core/grounding: the dominant extrusion's sketch)
     # to the model's candidates; all are ranked together by render-and-compare.
-    grounded: bool = False
+    grounded: bool = True
     grounded_top: int = 3  # grounded programs per picture (best silhouette explanations)

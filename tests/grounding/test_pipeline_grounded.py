@@ -49,10 +49,10 @@ def test_a_grounded_candidate_wins_over_a_wrong_model_guess() -> None:
     assert abs(result.volume - true_volume) < 0.12 * true_volume
 
 
-def test_grounding_is_off_by_default_and_a_grounded_winner_is_not_refitted() -> None:
+def test_grounding_is_on_by_default_and_a_grounded_winner_is_not_refitted() -> None:
     png = _png(cq.Workplane("XY").rect(3, 1).extrude(0.3))
-    plain = ImageToCad(CubeBackend(), config=PipelineConfig(refine=False)).run(png)
+    plain = ImageToCad(CubeBackend(), config=PipelineConfig(grounded=False, refine=False)).run(png)
     assert plain.ok and not any(c.grounded for c in plain.candidates)
-    fitted = ImageToCad(CubeBackend(), config=PipelineConfig(grounded=True, refine_budget=6)).run(png)
+    fitted = ImageToCad(CubeBackend(), config=PipelineConfig(refine_budget=6)).run(png)
     assert fitted.ok and fitted.candidates[fitted.chosen].grounded
     assert not any(c.refined for c in fitted.candidates) and "refine" not in fitted.timings

@@ -15,7 +15,7 @@ from PIL import Image
 
 from core.render import render_shape
 
-CLI = [sys.executable, "-m", "core.cli.main", "image2cad"]
+CLI = [sys.executable, "-m", "core.cli.main", "image2cad", "--no-grounded"]  # sizing of the model's answers
 PLATE = (
     "import cadquery as cq\n\nlength = 1.0\nwidth = 0.6\nthickness = 0.1\nhole_diameter = 0.108\n\n"
     "solid = cq.Workplane('XY').box(length, width, thickness).faces('>Z').workplane().hole(hole_diameter)\n"

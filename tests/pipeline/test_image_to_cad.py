@@ -28,11 +28,16 @@ def cylinder_png() -> bytes:
     return buffer.getvalue()
 
 
+# These tests are about the model path (candidates, repair, fitting): the programs read off the
+# picture (core.grounding) would win most of them, so they are left out.
+MODEL_ONLY = PipelineConfig(grounded=False)
+
+
 def test_best_of_n_picks_the_candidate_that_looks_like_the_picture(stub, cylinder_png: bytes) -> None:
     state, url = stub
     state.reply(BOX, "```python\n" + CYLINDER + "```")
     events: list[dict] = []
-    result = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(n=2)).run(
+    result = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(grounded=False, n=2)).run(
         cylinder_png, on_event=events.append
     )
     assert result.ok and result.chosen == 1
@@ -55,7 +60,7 @@ def test_self_repair_sends_the_error_back(stub, cylinder_png: bytes) -> None:
     state, url = stub
     state.reply("import cadquery as cq\nsolid = cq.Workplane().circle(radius).extrude(10)\n")
     state.reply(CYLINDER)
-    result = ImageToCad(RemoteBackend(base_url=url)).run(cylinder_png)
+    result = ImageToCad(RemoteBackend(base_url=url), config=MODEL_ONLY).run(cylinder_png)
     assert result.ok and result.chosen == 1 and result.candidates[1].repaired
     assert result.candidates[0].status == "runtime_error"
     repair = state.requests[1]["body"]["messages"]
@@ -67,7 +72,9 @@ def test_every_repair_round_keeps_the_whole_conversation(stub, cylinder_png: byt
     state, url = stub
     for missing in ("radius", "height", "width"):
         state.reply(f"import cadquery as cq\nsolid = cq.Workplane().circle({missing}).extrude(1)\n")
-    result = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(repair_rounds=2)).run(cylinder_png)
+    result = ImageToCad(
+        RemoteBackend(base_url=url), config=PipelineConfig(grounded=False, repair_rounds=2)
+    ).run(cylinder_png)
     assert [c.repaired for c in result.candidates] == [False, True, True] and not result.ok
     last = state.requests[2]["body"]["messages"]
     assert [m["role"] for m in last] == ["user", "assistant", "user", "assistant", "user"]
@@ -78,7 +85,7 @@ def test_failure_after_repair_keeps_the_error(stub, cylinder_png: bytes) -> None
     state, url = stub
     state.reply("import os\nsolid = os.system('ls')")
     state.reply("still no code")
-    result = ImageToCad(RemoteBackend(base_url=url)).run(cylinder_png)
+    result = ImageToCad(RemoteBackend(base_url=url), config=MODEL_ONLY).run(cylinder_png)
     assert not result.ok and result.status == "forbidden" and "import" in result.message
     assert result.brep is None
 
@@ -102,7 +109,7 @@ def test_model_edit_is_verified(stub) -> None:
     assert CYLINDER.strip() in state.requests[0]["body"]["messages"][0]["content"]
 
 
-CLI = [sys.executable, "-m", "core.cli.main", "image2cad"]
+CLI = [sys.executable, "-m", "core.cli.main", "image2cad", "--no-grounded"]  # the model path alone
 
 
 def test_cli_json_and_step_output(stub, cylinder_png: bytes, tmp_path: Path) -> None:
@@ -164,12 +171,14 @@ def test_dimensions_are_fitted_to_the_picture_and_the_fit_is_a_new_candidate(stu
     state.reply(cube)
     state.reply(cube)
     events: list[dict] = []
-    fitted = ImageToCad(RemoteBackend(base_url=url)).run(buffer.getvalue(), on_event=events.append)
+    fitted = ImageToCad(RemoteBackend(base_url=url), config=MODEL_ONLY).run(
+        buffer.getvalue(), on_event=events.append
+    )
     assert fitted.ok and fitted.chosen == 1 and fitted.candidates[1].refined
     assert fitted.candidates[1].score > fitted.candidates[0].score
     assert fitted.code != cube and fitted.volume != pytest.approx(1.0)
     assert "refine" in fitted.timings and {"event": "stage", "stage": "refine"} in events
-    plain = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(refine=False)).run(
+    plain = ImageToCad(RemoteBackend(base_url=url), config=PipelineConfig(grounded=False, refine=False)).run(
         buffer.getvalue()
     )
     assert plain.ok and plain.code == cube and len(plain.candidates) == 1

@@ -50,7 +50,7 @@ def picture() -> bytes:
 
 def test_random_replies_fail_cleanly_with_a_complete_result(tiny_model: Path, picture: bytes) -> None:
     events: list[dict] = []
-    config = PipelineConfig(n=2, max_new_tokens=10, timeout=10)
+    config = PipelineConfig(grounded=False, n=2, max_new_tokens=10, timeout=10)
     result = ImageToCad(LocalLlavaBackend(tiny_model), config=config).run(picture, on_event=events.append)
 
     assert not result.ok and result.status in SANDBOX_STATUSES - {"ok"}
@@ -70,7 +70,7 @@ def test_random_replies_fail_cleanly_with_a_complete_result(tiny_model: Path, pi
 
 def test_self_repair_through_the_vicuna_template(tiny_model: Path, picture: bytes) -> None:
     backend = LocalLlavaBackend(tiny_model, supports_chat=True)
-    config = PipelineConfig(n=1, max_new_tokens=6, timeout=10, repair_rounds=1)
+    config = PipelineConfig(grounded=False, n=1, max_new_tokens=6, timeout=10, repair_rounds=1)
     result = ImageToCad(backend, config=config).run(picture)
     assert [c.repaired for c in result.candidates] == [False, True]
     assert "self-repair failed" not in result.candidates[0].message
@@ -84,7 +84,7 @@ def test_cancel_during_generation(tiny_model: Path, picture: bytes) -> None:
         if event["event"] == "token":
             cancel.set()
 
-    config = PipelineConfig(n=1, max_new_tokens=40, timeout=10)
+    config = PipelineConfig(grounded=False, n=1, max_new_tokens=40, timeout=10)
     result = ImageToCad(LocalLlavaBackend(tiny_model), config=config).run(
         picture, on_event=on_event, cancel=cancel
     )
@@ -100,6 +100,7 @@ def test_cli_json_with_a_local_model(tiny_model: Path, picture: bytes, tmp_path:
             "-m",
             "core.cli.main",
             "image2cad",
+            "--no-grounded",
             str(image),
             "--model",
             str(tiny_model),

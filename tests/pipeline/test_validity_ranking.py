@@ -57,20 +57,20 @@ def crossed_png() -> bytes:
 
 def test_best_of_n_skips_an_invalid_solid_that_renders_best(crossed_png: bytes) -> None:
     backend = Scripted([CROSSED, FEASIBLE])
-    result = ImageToCad(backend, config=PipelineConfig(n=2, refine=False)).run(crossed_png)
+    result = ImageToCad(backend, config=PipelineConfig(grounded=False, n=2, refine=False)).run(crossed_png)
     assert result.ok and result.chosen == 1 and result.code == FEASIBLE
     assert result.candidates[0].status == "invalid_solid"
     assert result.candidates[0].score is None  # never ranked
 
 
 def test_only_invalid_candidates_give_no_answer(crossed_png: bytes) -> None:
-    result = ImageToCad(Scripted([CROSSED]), config=PipelineConfig(n=1)).run(crossed_png)
+    result = ImageToCad(Scripted([CROSSED]), config=PipelineConfig(grounded=False, n=1)).run(crossed_png)
     assert not result.ok and result.status == "invalid_solid"
     assert "OCCT's checker rejects" in result.message and "SelfIntersectingWire" in result.message
 
 
 def test_self_repair_is_told_why_the_solid_is_invalid(crossed_png: bytes) -> None:
     backend = Scripted([CROSSED], [FEASIBLE], chat=True)
-    result = ImageToCad(backend, config=PipelineConfig(refine=False)).run(crossed_png)
+    result = ImageToCad(backend, config=PipelineConfig(grounded=False, refine=False)).run(crossed_png)
     assert result.ok and result.chosen == 1 and result.candidates[1].repaired
     assert "OCCT's checker rejects" in backend.requests[1].messages[-1].text

@@ -173,7 +173,13 @@ def test_system_answers_fit_dimensions_and_record_what_happened(benchmark: Path,
     fitted = evaluate(
         CubeBackend(benchmark),
         EvalSettings(
-            benchmark=benchmark, out=tmp_path / "fit", model_id="cube", limit=1, gallery=False, system=True
+            benchmark=benchmark,
+            out=tmp_path / "fit",
+            model_id="cube",
+            limit=1,
+            gallery=False,
+            system=True,
+            grounded=False,  # fitting of the model's answer, not the programs read off the picture
         ),
     )
     plain = evaluate(
@@ -186,6 +192,7 @@ def test_system_answers_fit_dimensions_and_record_what_happened(benchmark: Path,
             gallery=False,
             system=True,
             refine=False,
+            grounded=False,
         ),
     )
     assert fitted.vsr == plain.vsr == 1.0

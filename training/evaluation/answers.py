@@ -40,7 +40,7 @@ class AnswerSettings:
     system: bool = False
     refine: bool = True
     refine_top: int = 1
-    grounded: bool = False  # with system: add programs read off the picture (core.grounding)
+    grounded: bool = True  # with system: add programs read off the picture (core.grounding); as PipelineConfig
 
 
 def answered_ids(path: Path) -> set[int]:

@@ -8,9 +8,16 @@ hole_diameter = 0.0223
 
 solid = (
     cq.Workplane("XZ")
-    .polyline([(0, 0), (length, 0), (length, thickness), (thickness, thickness), (thickness, height), (0, height)])
+    .polyline(
+        [(0, 0), (length, 0), (length, thickness), (thickness, thickness), (thickness, height), (0, height)]
+    )
     .close()
     .extrude(-width)
 )
-hole = cq.Workplane("XY").moveTo((length + thickness) / 2, width / 2).circle(hole_diameter / 2).extrude(thickness)
+hole = (
+    cq.Workplane("XY")
+    .moveTo((length + thickness) / 2, width / 2)
+    .circle(hole_diameter / 2)
+    .extrude(thickness)
+)
 solid = solid.cut(hole)
