@@ -50,6 +50,7 @@ def image2cad_args(image_path: str, settings: Settings) -> list[str]:
         str(settings.candidates),
         "--timeout",
         f"{settings.sandbox_timeout:g}",
+        "--grounded" if settings.grounded else "--no-grounded",
     ]
     return args + engine.backend_args(settings)
 

@@ -16,21 +16,24 @@ PARAM_PATH = "User parameter:BaseApp/Preferences/Mod/CADCoder"
 
 def load() -> Settings:
     group = App.ParamGet(PARAM_PATH)
-    present = {"Int": set(group.GetInts()), "String": set(group.GetStrings())}
-    values: dict[str, int | str] = {}
+    present = {"Int": set(group.GetInts()), "String": set(group.GetStrings()), "Bool": set(group.GetBools())}
+    read = {"Int": group.GetInt, "String": group.GetString, "Bool": group.GetBool}
+    values: dict[str, int | str | bool] = {}
     for entry, (kind, _field) in ENTRIES.items():
         if entry in present[kind]:
-            values[entry] = group.GetInt(entry) if kind == "Int" else group.GetString(entry)
+            values[entry] = read[kind](entry)
     return settings_from_parameters(values)
 
 
-def store(**entries: int | str) -> None:
+def store(**entries: int | str | bool) -> None:
     """Write entries by name (scripts and tests; users have the preferences page)."""
     group = App.ParamGet(PARAM_PATH)
     for entry, value in entries.items():
         kind = ENTRIES[entry][0]
         if kind == "Int":
             group.SetInt(entry, int(value))
+        elif kind == "Bool":
+            group.SetBool(entry, bool(value))
         else:
             group.SetString(entry, str(value))
 
@@ -38,8 +41,6 @@ def store(**entries: int | str) -> None:
 def clear(*entries: str) -> None:
     """Forget entries, so they fall back to their defaults."""
     group = App.ParamGet(PARAM_PATH)
+    remove = {"Int": group.RemInt, "String": group.RemString, "Bool": group.RemBool}
     for entry in entries:
-        if ENTRIES[entry][0] == "Int":
-            group.RemInt(entry)
-        else:
-            group.RemString(entry)
+        remove[ENTRIES[entry][0]](entry)

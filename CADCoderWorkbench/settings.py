@@ -23,6 +23,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ApiKey": ("String", "api_key"),
     "ModelName": ("String", "model_name"),
     "Candidates": ("Int", "candidates"),
+    "ReadPicture": ("Bool", "grounded"),
     "SandboxTimeoutSeconds": ("Int", "sandbox_timeout"),
     "GenerationTimeoutSeconds": ("Int", "generation_timeout"),
     "EnginePython": ("String", "engine_python"),
@@ -40,6 +41,8 @@ class Settings:
     api_key: str = ""
     model_name: str = ""
     candidates: int = 1
+    # Programs read off the picture itself compete with the model's (core/grounding): on, as in the CLI.
+    grounded: bool = True
     sandbox_timeout: float = 30.0  # seconds one run of the code may take
     generation_timeout: float = 900.0  # seconds a whole Image to CAD job may take
     engine_python: str = ""  # "" = the repository's .venv/bin/python
@@ -65,7 +68,7 @@ class Settings:
         return "embedded model (resources/models/cadcoder-mini)"
 
 
-def settings_from_parameters(values: Mapping[str, int | str]) -> Settings:
+def settings_from_parameters(values: Mapping[str, int | str | bool]) -> Settings:
     """A ``Settings`` from raw parameter values keyed by entry name; missing entries keep defaults,
     out-of-range indexes and non-positive numbers are clamped rather than trusted."""
     default = Settings()
@@ -90,6 +93,7 @@ def settings_from_parameters(values: Mapping[str, int | str]) -> Settings:
         api_key=text("ApiKey"),
         model_name=text("ModelName"),
         candidates=number("Candidates", default.candidates, 1),
+        grounded=bool(values.get("ReadPicture", default.grounded)),
         sandbox_timeout=float(number("SandboxTimeoutSeconds", default.sandbox_timeout, 1)),
         generation_timeout=float(number("GenerationTimeoutSeconds", default.generation_timeout, 10)),
         engine_python=text("EnginePython"),

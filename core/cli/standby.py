@@ -22,6 +22,7 @@ PRELOAD = (
     "core.cli.edit_cmd",
     "core.pipeline",
     "core.pipeline.refine",
+    "core.grounding",
     "core.render",
     "core.models.remote",
     "core.models.local",  # torch and transformers: most of the start-up time

@@ -20,6 +20,7 @@ UI = PACKAGE.parent / "resources" / "ui"
 PREF_KINDS = {
     "Gui::PrefComboBox": "Int",
     "Gui::PrefSpinBox": "Int",
+    "Gui::PrefCheckBox": "Bool",
     "Gui::PrefLineEdit": "String",
     "Gui::PrefFileChooser": "String",
 }
@@ -86,6 +87,9 @@ def test_image2cad_arguments_follow_the_backend_and_keep_the_key_out() -> None:
     local = image2cad_args("/p.png", Settings(backend="local", model_dir="/models/cc", quantization="4bit"))
     assert local[local.index("--model") + 1] == "/models/cc" and local[-2:] == ["--quantization", "4bit"]
     assert not {"--model", "--endpoint"} & set(image2cad_args("/p.png", Settings()))
+    assert "--grounded" in image2cad_args("/p.png", Settings())  # the picture is read by default
+    assert "--no-grounded" in image2cad_args("/p.png", Settings(grounded=False))
+    assert settings_from_parameters({"ReadPicture": False}).grounded is False
 
 
 def test_progress_events_read_as_status_lines() -> None:

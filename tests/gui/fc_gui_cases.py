@@ -188,7 +188,7 @@ class WorkbenchTests(GuiCase):
                 ("remote", "http://gpu-box:8000/v1", 3),
             )
         finally:
-            preferences.clear("Backend", "Endpoint", "Candidates")
+            preferences.clear("Backend", "Endpoint", "ReadPicture", "Candidates")
 
 
 class CodePanelTests(GuiCase):
@@ -295,14 +295,18 @@ class SnapshotTests(GuiCase):
 
 class ImageToCadTests(GuiCase):
     def tearDown(self):
-        preferences.clear("Backend", "Endpoint", "ModelName", "ApiKey")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName", "ApiKey")
         super().tearDown()
 
     def open_panel(self, model):
         from CADCoderWorkbench.image_panel import ImagePanel
 
         preferences.store(
-            Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName=model, ApiKey="sk-gui-test"
+            Backend=2,
+            Endpoint=os.environ["CADCODER_TEST_ENDPOINT"],
+            ReadPicture=False,
+            ModelName=model,
+            ApiKey="sk-gui-test",
         )
         panel = ImagePanel(PICTURE)
         Gui.Control.showDialog(panel)
@@ -325,7 +329,7 @@ class ImageToCadTests(GuiCase):
         # The default backend: cadcoder-mini from resources/models, on CPU, no endpoint at all.
         from CADCoderWorkbench.image_panel import ImagePanel
 
-        preferences.clear("Backend", "Endpoint", "ModelName", "ApiKey")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName", "ApiKey")
         picture = str(REPO_ROOT / "resources" / "examples" / "flanged_bracket.png")
         panel = ImagePanel(picture)
         Gui.Control.showDialog(panel)
@@ -341,7 +345,9 @@ class ImageToCadTests(GuiCase):
 
     def test_snapshot_to_cad_sends_a_448_picture_of_the_selection(self):
         bracket = self.make(BRACKET)
-        preferences.store(Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName="cylinder")
+        preferences.store(
+            Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ReadPicture=False, ModelName="cylinder"
+        )
         Gui.Selection.addSelection(bracket)
         stop = answer_low_match(QtGui.QMessageBox.Yes)  # a bracket's snapshot, a cylinder's code
         self.addCleanup(stop)

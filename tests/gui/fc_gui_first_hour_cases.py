@@ -190,7 +190,7 @@ class FirstHourCase(unittest.TestCase):
         settle(0.3)
 
     def tearDown(self):
-        preferences.clear("Backend", "Endpoint", "ModelName", "ApiKey", "Candidates")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName", "ApiKey", "Candidates")
         if Gui.Control.activeDialog():
             Gui.Control.closeDialog()
         App.closeDocument(self.doc.Name)
@@ -198,7 +198,11 @@ class FirstHourCase(unittest.TestCase):
 
     def use_stub(self, model, candidates=1):
         preferences.store(
-            Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName=model, Candidates=candidates
+            Backend=2,
+            Endpoint=os.environ["CADCODER_TEST_ENDPOINT"],
+            ReadPicture=False,
+            ModelName=model,
+            Candidates=candidates,
         )
 
     def panel(self, picture=None, **kwargs):
@@ -506,7 +510,7 @@ class E_EngineTests(FirstHourCase):
     def test_2_the_embedded_model_starts_warm_at_the_default_layout(self):
         """Default settings (the embedded cadcoder-mini): the standby engine started when the
         workbench was activated; the time to the engine's first event is the engine start."""
-        preferences.clear("Backend", "Endpoint", "ModelName", "ApiKey", "Candidates")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName", "ApiKey", "Candidates")
         settings = preferences.load()
         engine.prepare_standby(settings)
         wait_until(lambda: engine.standby_ready(settings), seconds=240, what="the standby engine")

@@ -29,7 +29,9 @@ CYLINDER_VOLUME = math.pi * 144 * 10
 
 
 def use_stub(model):
-    preferences.store(Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ModelName=model)
+    preferences.store(
+        Backend=2, Endpoint=os.environ["CADCODER_TEST_ENDPOINT"], ReadPicture=False, ModelName=model
+    )
 
 
 def drag_and_drop(widget, mime):
@@ -53,7 +55,7 @@ def file_mime(path):
 
 class PictureInputTests(GuiCase, unittest.TestCase):
     def tearDown(self):
-        preferences.clear("Backend", "Endpoint", "ModelName")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName")
         super().tearDown()
 
     def open_panel(self):
@@ -166,7 +168,7 @@ def press_ctrl_v(widget):
 
 class ModelEditTests(GuiCase, unittest.TestCase):
     def tearDown(self):
-        preferences.clear("Backend", "Endpoint", "ModelName")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName")
         super().tearDown()
 
     def open_panel(self, model):
@@ -225,7 +227,7 @@ class ModelEditTests(GuiCase, unittest.TestCase):
     def test_without_a_chat_model_only_the_rules_are_offered(self):
         from CADCoderWorkbench.edit_panel import EditPanel
 
-        preferences.clear("Backend", "Endpoint", "ModelName")
+        preferences.clear("Backend", "Endpoint", "ReadPicture", "ModelName")
         panel = EditPanel(self.make(BOX))
         Gui.Control.showDialog(panel)
         settle(0.2)
