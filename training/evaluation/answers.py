@@ -40,7 +40,7 @@ class AnswerSettings:
     system: bool = False
     refine: bool = True
     refine_top: int = 1
-    grounded: bool = True  # with system: add programs read off the picture (core.grounding); as PipelineConfig
+    grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
 
 
 def answered_ids(path: Path) -> set[int]:

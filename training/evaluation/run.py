@@ -40,7 +40,7 @@ class EvalSettings:
     system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
     refine: bool = True
     refine_top: int = 1
-    grounded: bool = True  # with system: add programs read off the picture (core.grounding); as PipelineConfig
+    grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
