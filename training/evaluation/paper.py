@@ -37,5 +37,6 @@ TABLE_2 = (
     PaperResult("Qwen2.5-VL-72B", 0.94, 0.352),
     PaperResult("LLaVA-v1.5-13B (no CAD fine-tuning)", 0.00, 0.0),
 )
-# Ground-truth code scored against the ground-truth STEP files with the paper's protocol.
-GROUND_TRUTH_CEILING = 0.880
+# Ground-truth code scored against the ground-truth STEP files with the authors' protocol, as measured
+# here (OCCT 7.9, CadQuery 2.8: 0.8851; the 0.880 quoted for the authors' run was not reproduced).
+GROUND_TRUTH_CEILING = 0.885
