@@ -340,7 +340,9 @@ class ImageToCadTests(GuiCase):
         self.assertGreater(obj.Shape.Volume, 0)
         dimensions = [p for p in obj.PropertiesList if obj.getGroupOfProperty(p) == "Parameters"]
         self.assertTrue(dimensions, "the generated code has no named parameters")
-        self.assertIn(f"{dimensions[0]} = ", panel.code.toPlainText())
+        code = panel.code.toPlainText()
+        named = [d for d in dimensions if f"\n{d} = " in code]  # the program's own variables
+        self.assertGreaterEqual(len(named), 2, (dimensions, code))
         self.assertIn("embedded", obj.Backend)
 
     def test_snapshot_to_cad_sends_a_448_picture_of_the_selection(self):

@@ -92,7 +92,7 @@ class PictureInputTests(GuiCase, unittest.TestCase):
         self.assertEqual((copy.width(), copy.height()), (original.width(), original.height()))
         self.assertEqual(copy.pixel(224, 224), original.pixel(224, 224))
         preview = panel.form.preview.pixmap()
-        self.assertEqual((preview.width(), preview.height()), (224, 224))
+        self.assertEqual((preview.width(), preview.height()), (200, 200))  # image_panel.PREVIEW_SIZE
         self.assertFalse(panel.notice.isVisible(), "the notice of the empty clipboard stays")
         self.assertTrue(panel.stage.text().startswith("Pasted picture, 448 x 448"), panel.stage.text())
         shoot("image_to_cad_paste")
