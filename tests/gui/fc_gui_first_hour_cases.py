@@ -22,6 +22,11 @@ from PySide import QtCore, QtGui
 from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.bootstrap import REPO_ROOT
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fc_gui_cases import settle
+from fc_gui_cases import shoot as shared_shoot
+from fc_gui_cases import wait_until as shared_wait_until
+
 SHOTS = Path(os.environ["CADCODER_SHOTS"])
 PICTURE = str(SHOTS / "cylinder_input.png")
 FIGURES = SHOTS / "first_hour.json"
@@ -39,27 +44,13 @@ solid = (
 BOX = "import cadquery as cq\nsolid = cq.Workplane().box(10, 20, 30)\n"
 
 
-def settle(seconds=0.3):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        QtGui.QApplication.processEvents()
-        time.sleep(0.01)
-
-
 def wait_until(condition, seconds=120, what="the condition"):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        QtGui.QApplication.processEvents()
-        time.sleep(0.02)
-    settle(0.2)
+    """The shared wait, with the longer default a loaded machine needs for the engine's runs."""
+    shared_wait_until(condition, seconds=seconds, what=what)
 
 
 def shoot(name, widget=None):
-    settle(0.4)
-    target = widget or Gui.getMainWindow()
-    QtGui.QApplication.primaryScreen().grabWindow(target.winId()).save(str(SHOTS / f"first_hour_{name}.png"))
+    shared_shoot(f"first_hour_{name}", widget)
 
 
 def record(**figures):
