@@ -13,11 +13,21 @@ with its stored shape even where no engine is installed. A failing run keeps the
 writes the error to ``Status`` and the console, and raises, which marks the object as failed in the
 tree. GUI-less: ``make_cadquery_feature`` and ``update_code`` serve scripts, tests and panels alike,
 each change as one undo transaction.
+
+Image to CAD's candidates (issue 14) are kept on the feature as code only: ``Candidates`` holds every
+program the run offered (best first) and ``Chosen`` which of them the feature is built from;
+``choose_candidate`` swaps the code as one undo step, so both the chosen and the rejected programs
+stay with the part and Ctrl+Z goes back.
+
+This module knows nothing of the GUI (issue 14: modules one-directional): the GUI side hands it a
+view-provider factory with ``set_view_provider`` (``commands.register``), so new features get their
+tree icon and double-click without this module importing ``view_provider``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 
 import FreeCAD as App
 import Part
@@ -54,7 +64,24 @@ PROPERTIES = (
     ("App::PropertyString", "Backend", "Model that wrote the code", READ_ONLY),
     ("App::PropertyString", "Status", "Result of the last run of the code", READ_ONLY),
     ("App::PropertyString", "BuiltFrom", "Fingerprint of the code the shape was built from", HIDDEN),
+    (
+        "App::PropertyStringList",
+        "Candidates",
+        "Every program Image to CAD offered for the picture, best first (code only)",
+        READ_ONLY,
+    ),
+    ("App::PropertyInteger", "Chosen", "Which of the Candidates the code came from (-1: none)", READ_ONLY),
 )
+
+# Made by the GUI side (commands.register -> view_provider.CadQueryViewProvider) for each new
+# feature while the GUI is up; None in console mode and before the workbench is loaded.
+_view_provider: Callable[[object], object] | None = None
+
+
+def set_view_provider(factory: Callable[[object], object] | None) -> None:
+    """Who gives new features their view provider (called with ``obj.ViewObject``)."""
+    global _view_provider
+    _view_provider = factory
 
 
 class FeatureError(RuntimeError):
@@ -94,6 +121,8 @@ def add_properties(obj) -> None:
     for type_id, name, tooltip, mode in PROPERTIES:
         if name not in obj.PropertiesList:
             obj.addProperty(type_id, name, FEATURE_GROUP, tooltip)
+            if name == "Chosen":
+                obj.Chosen = -1
         obj.setEditorMode(name, mode)
 
 
@@ -172,11 +201,13 @@ def make_cadquery_feature(
     backend: str = "",
     result: ExecutionResult | None = None,
     placement=None,
+    candidates: Sequence[str] = (),
 ):
     """A new feature in ``doc`` from ``code`` as one undo step. ``result`` is a run of exactly this
     code done elsewhere (a panel's worker thread), so it is not run twice; ``placement`` (an
-    ``App.Placement``) puts it somewhere else than the origin. Raises ValueError and leaves the
-    document unchanged when the code does not make a solid."""
+    ``App.Placement``) puts it somewhere else than the origin; ``candidates`` are the programs a
+    run offered (kept in ``Candidates``, ``Chosen`` marks ``code`` among them). Raises ValueError
+    and leaves the document unchanged when the code does not make a solid."""
     result = result if result is not None else engine.run(code, preferences.load())
     if not result.ok:
         raise ValueError(engine.describe(result))
@@ -190,13 +221,14 @@ def make_cadquery_feature(
         if image_path:
             obj.SourceImage = image_path
         obj.Backend = backend
+        if candidates:
+            obj.Candidates = list(candidates)
+            obj.Chosen = list(candidates).index(code) if code in candidates else -1
         apply_result(obj, code, result)
         if placement is not None:
             obj.Placement = placement  # after the shape: setting it outside a recompute resets this
-        if App.GuiUp:
-            from CADCoderWorkbench.view_provider import CadQueryViewProvider
-
-            CadQueryViewProvider(obj.ViewObject)
+        if App.GuiUp and _view_provider is not None and obj.ViewObject is not None:
+            _view_provider(obj.ViewObject)
         doc.recompute()
     except Exception:
         doc.abortTransaction()
@@ -208,10 +240,15 @@ def make_cadquery_feature(
 
 
 def update_code(
-    obj, code: str, result: ExecutionResult | None = None, label: str = "Edit CadQuery code"
+    obj,
+    code: str,
+    result: ExecutionResult | None = None,
+    label: str = "Edit CadQuery code",
+    chosen: int | None = None,
 ) -> None:
     """Replace the feature's code (its parameters follow) as one undo step; ValueError, and no
-    change, when the new code does not make a solid."""
+    change, when the new code does not make a solid. ``chosen`` also sets ``Chosen`` in the same
+    step (``choose_candidate``)."""
     result = result if result is not None else engine.run(code, preferences.load())
     if not result.ok:
         raise ValueError(engine.describe(result))
@@ -219,6 +256,8 @@ def update_code(
     doc.openTransaction(label)
     try:
         obj.Code = code
+        if chosen is not None:
+            obj.Chosen = chosen
         sync_parameters(obj)
         apply_result(obj, code, result)
         doc.recompute()
@@ -226,6 +265,16 @@ def update_code(
         doc.abortTransaction()
         raise
     doc.commitTransaction()
+
+
+def choose_candidate(obj, index: int, result: ExecutionResult | None = None) -> None:
+    """Build the feature from its candidate ``index`` instead (one undo step, "Choose candidate");
+    every candidate stays in ``Candidates``. IndexError for no such candidate, ValueError (no
+    change) when its code does not make a solid."""
+    candidates = list(obj.Candidates)
+    if not 0 <= index < len(candidates):
+        raise IndexError(f"{obj.Label} has no candidate {index + 1} (it keeps {len(candidates)})")
+    update_code(obj, candidates[index], result, label="Choose candidate", chosen=index)
 
 
 def _parameter_property_names(obj) -> list[str]:

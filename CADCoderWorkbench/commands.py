@@ -11,8 +11,9 @@ import FreeCAD as App
 import FreeCADGui as Gui
 
 from CADCoderWorkbench import engine, preferences
-from CADCoderWorkbench.cadquery_feature import is_cadquery_feature
+from CADCoderWorkbench.cadquery_feature import is_cadquery_feature, set_view_provider
 from CADCoderWorkbench.panel_widgets import ICON_DIR, UI_DIR, icon
+from CADCoderWorkbench.view_provider import CadQueryViewProvider
 
 
 def selected_feature():
@@ -133,6 +134,25 @@ class ConvertToNative(Command):
         return no_dialog_open() and selected_feature() is not None
 
 
+class KeepExample(Command):
+    ID = "CADCoder_KeepExample"
+    ICON = "document-save"
+    MENU_TEXT = "Keep as training example"
+    TOOLTIP = (
+        "Store the selected CadQuery feature's picture and its current code (with your edits) in your "
+        "training examples, for `cadcoder train training/configs/finetune_user.yaml`"
+    )
+
+    def Activated(self) -> None:
+        from CADCoderWorkbench.keep_example import keep_feature_in_background
+
+        keep_feature_in_background(selected_feature(), preferences.load())
+
+    def IsActive(self) -> bool:
+        feature = selected_feature()
+        return feature is not None and bool(feature.SourceImage)
+
+
 class Settings(Command):
     ID = "CADCoder_Settings"
     ICON = "preferences-system"
@@ -146,12 +166,13 @@ class Settings(Command):
         return True
 
 
-COMMANDS = (ImageToCad, SnapshotToCad, CodeToCad, EditWithPrompt, ConvertToNative, Settings)
-TOOLBAR = [c.ID for c in COMMANDS if c is not Settings]
-MENU = [*TOOLBAR, "Separator", Settings.ID]
+COMMANDS = (ImageToCad, SnapshotToCad, CodeToCad, EditWithPrompt, ConvertToNative, KeepExample, Settings)
+TOOLBAR = [c.ID for c in COMMANDS if c not in (Settings, KeepExample)]
+MENU = [*TOOLBAR, KeepExample.ID, "Separator", Settings.ID]
 
 
 def register() -> None:
+    set_view_provider(CadQueryViewProvider)  # the feature module knows nothing of the GUI
     for command in COMMANDS:
         Gui.addCommand(command.ID, command())
     Gui.addIconPath(str(ICON_DIR))  # the preferences dialog finds "preferences-cad-coder" there

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from CADCoderWorkbench.bootstrap import REPO_ROOT
-from CADCoderWorkbench.settings import Settings
+from CADCoderWorkbench.settings import Settings, finetuned_model_dir
 from core.program.failure_text import explain_result
 from core.sandbox import ExecutionResult, SandboxConfig, SandboxPool, Status
 
@@ -72,7 +72,8 @@ def cli_command(settings: Settings, args: list[str]) -> list[str]:
 
 def backend_args(settings: Settings) -> list[str]:
     """The CLI flags that choose the model (``image2cad`` and ``edit`` take the same); none for
-    the embedded model. The API key is not among them: it travels in the environment."""
+    the shipped embedded model, ``--model`` the fine-tuned copy when the preferences say so. The
+    API key is not among them: it travels in the environment."""
     if settings.backend == "remote":
         return ["--endpoint", settings.endpoint] + (
             ["--model-name", settings.model_name] if settings.model_name else []
@@ -81,6 +82,8 @@ def backend_args(settings: Settings) -> list[str]:
         return ["--model", settings.model_dir] + (
             ["--quantization", settings.quantization] if settings.quantization else []
         )
+    if settings.finetuned:
+        return ["--model", str(finetuned_model_dir())]
     return []
 
 

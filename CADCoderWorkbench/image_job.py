@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import queue
 import subprocess
+import tempfile
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from CADCoderWorkbench import engine
 from CADCoderWorkbench.job_context import JobCancelled, JobContext
@@ -38,10 +40,22 @@ class ImageJobResult:
     match: float | None = None  # render-and-compare score against the picture
     low_match: bool = False  # the picture does not look like this part: ask before adding
     match_note: str = ""
+    # Issue 14: the engine's ``size`` report (None without a known dimension), the best few
+    # candidates (``choices``: code, match, thumbnail file), the overlay picture's file.
+    size: dict | None = None
+    choices: tuple[dict, ...] = field(default_factory=tuple)
+    overlay: str | None = None
 
 
-def image2cad_args(image_path: str, settings: Settings) -> list[str]:
-    """The CLI arguments for ``settings`` (the API key travels in the environment, not here)."""
+CHOICES = 4  # candidates offered as thumbnails (the issue: "the best 3-4")
+
+
+def image2cad_args(
+    image_path: str, settings: Settings, size: str = "", out_dir: str | None = None
+) -> list[str]:
+    """The CLI arguments for ``settings`` (the API key travels in the environment, not here).
+    ``size`` is a known dimension (``image2cad --size``, "" for none); with ``out_dir`` the
+    engine writes the overlay and the choices' thumbnails there."""
     args = [
         "image2cad",
         image_path,
@@ -52,6 +66,11 @@ def image2cad_args(image_path: str, settings: Settings) -> list[str]:
         f"{settings.sandbox_timeout:g}",
         "--grounded" if settings.grounded else "--no-grounded",
     ]
+    if size:
+        args += ["--size", size]
+    if out_dir is not None:
+        overlay = str(Path(out_dir) / "overlay.png")
+        args += ["--overlay", overlay, "--choices", str(CHOICES), "--out-dir", out_dir]
     return args + engine.backend_args(settings)
 
 
@@ -67,6 +86,7 @@ STAGE_START = {
     "ground": 67,
     "select": 72,
     "refine": 76,
+    "size": 82,
     "build": 92,
     "done": 100,
 }
@@ -79,6 +99,7 @@ STAGE_TEXT = {
     "ground": "Reading the part off the picture",
     "select": "Comparing the candidates with the picture",
     "refine": "Fitting the dimensions to the picture",
+    "size": "Scaling to the known dimension and snapping",
     "build": "Building the part",
 }
 _TOKENS_HALF_WAY = 150  # tokens after which generation shows half of its share of the bar
@@ -150,11 +171,14 @@ def describe_event(event: dict) -> str | None:
     return None
 
 
-def run_image2cad(image_path: str, settings: Settings, context: JobContext) -> ImageJobResult:
-    """Generate code for the picture and run it; raises ImageJobError or JobCancelled."""
+def run_image2cad(image_path: str, settings: Settings, context: JobContext, size: str = "") -> ImageJobResult:
+    """Generate code for the picture (sized to ``size`` when one is given) and run it; the
+    overlay and the choices' thumbnails land in a new temporary folder. Raises ImageJobError or
+    JobCancelled."""
     progress = Progress(settings.candidates)
+    out_dir = tempfile.mkdtemp(prefix="cadcoder-run-")
     result, events = run_engine_command(
-        image2cad_args(image_path, settings), settings, context, progress=progress
+        image2cad_args(image_path, settings, size=size, out_dir=out_dir), settings, context, progress=progress
     )
     if result.get("status") != "ok" or not result.get("code"):
         raise ImageJobError(f"{result.get('status')}: {result.get('message')}")
@@ -171,7 +195,33 @@ def run_image2cad(image_path: str, settings: Settings, context: JobContext) -> I
         match=result.get("match"),
         low_match=bool(result.get("low_match")),
         match_note=str(result.get("match_note") or ""),
+        size=result.get("size"),
+        choices=tuple(c for c in result.get("choices") or () if isinstance(c, dict) and c.get("code")),
+        overlay=(result.get("files") or {}).get("overlay"),
     )
+
+
+def size_summary(report: dict | None) -> str:
+    """One sentence on what the size stage did (the ``size`` key of ``image2cad --json``):
+    the extents reached and which values snapped, or why the part was not sized."""
+    if not report:
+        return ""
+    if report.get("status") != "ok":
+        return f"Not sized ({report.get('spec')}): {report.get('message') or 'unknown reason'}."
+    extents = " x ".join(f"{v:.4g}" for v in report.get("bbox_mm") or ())
+    text = f"Sized to {report.get('spec')} mm: {extents} mm."
+    snapped = report.get("snapped") or []
+    if snapped:
+        moves = ", ".join(f"{s.get('name')} {s.get('before'):.4g} -> {s.get('after'):.4g}" for s in snapped)
+        text += f" Snapped: {moves}."
+    elif report.get("match_before_snap") is not None:
+        text += " Nothing snapped."
+    rejected = report.get("rejected") or []
+    if rejected:
+        names = ", ".join(str(r.get("name")) for r in rejected)
+        tolerance = report.get("snap_tolerance") or 0.0
+        text += f" Kept (a snap would change the match by more than {tolerance:.1%}): {names}."
+    return text
 
 
 def _report(context: JobContext, shown: tuple[str, int] | None) -> None:

@@ -12,6 +12,13 @@ engine's stages; a result that does not match the picture (``low_match``) is add
 says so; the part goes beside what the document holds (Snapshot to CAD: where the selection is);
 closing the panel during a run cancels it, and callbacks that arrive after FreeCAD has dropped the
 form (it sets ``form`` to None) do nothing.
+
+Issue 14: a size field (one known dimension, its default from the preferences) goes to the engine as
+``image2cad --size``, and the panel says what was scaled and snapped; after a run the preview shows
+the engine's overlay (the result drawn over the picture from its camera) with the match; the best
+candidates appear as thumbnails, and clicking one replaces the part as one undo step
+(``cadquery_feature.choose_candidate``); "Keep as training example" hands the picture and the part's
+current code to core (``keep_example``). All of it is the engine's work; the panel only shows it.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import FreeCAD as App
 import FreeCADGui as Gui
 from PySide import QtCore, QtGui
 
-from CADCoderWorkbench import layout, preferences
-from CADCoderWorkbench.cadquery_feature import make_cadquery_feature
-from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad
+from CADCoderWorkbench import engine, layout, preferences
+from CADCoderWorkbench.cadquery_feature import choose_candidate, make_cadquery_feature
+from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad, size_summary
 from CADCoderWorkbench.jobs import Job
+from CADCoderWorkbench.keep_example import keep_feature
 from CADCoderWorkbench.panel_widgets import load_form, make_code_view
 from CADCoderWorkbench.picture_input import (
     IMAGE_FILTER,
@@ -34,11 +42,13 @@ from CADCoderWorkbench.picture_input import (
     picture_from_clipboard,
     picture_from_mime,
 )
+from CADCoderWorkbench.settings import SIZE_AXES, parse_mm, size_spec
 
 PREVIEW_SIZE = 200  # fits the default Combo View with the task box's margins
 MAX_IMAGE_SIDE = 4096  # core.pipeline.image_to_cad.MAX_IMAGE_SIDE: larger pictures are shrunk
 BUSY = "Wait for the run to end (or Cancel it) before changing the picture."
 LOW_MATCH_TITLE = "The picture does not look like this part"
+THUMBNAIL_SIDE = 96  # two candidates side by side fit the default Combo View
 
 
 class _PanelEvents(QtCore.QObject):
@@ -121,6 +131,15 @@ class ImagePanel:
         self.form.pasteButton.clicked.connect(self.paste)
         self.form.runButton.clicked.connect(self.run)
         self.form.cancelButton.clicked.connect(self.cancel)
+        self.form.keepButton.clicked.connect(self.keep)
+        self.form.sizeAxis.setCurrentIndex(SIZE_AXES.index(self.settings.size_axis))
+        if self.settings.size_mm > 0:
+            self.form.sizeValue.setText(f"{self.settings.size_mm:g}")
+        self.result: ImageJobResult | None = None
+        self.choice_buttons: list[QtGui.QToolButton] = []
+        self.choice_job: Job | None = None  # running the picked candidate's code
+        self.keep_job: Job | None = None
+        self.kept: str = ""  # the last keep's outcome, as shown
         self._events = _PanelEvents(self)
         self.form.setAcceptDrops(True)
         self.form.installEventFilter(self._events)
@@ -128,7 +147,7 @@ class ImagePanel:
         self.feature = None
         self.outcome = "waiting"  # waiting (no picture) | ready | running | done | failed | cancelled
         self.job: Job | None = None
-        self._show_notice("")
+        self._show_notice(self.settings.problem() or "")
         self._idle()
         if image_path:
             self.set_picture(image_path)
@@ -204,13 +223,32 @@ class ImagePanel:
     def running(self) -> bool:
         return self.job is not None and self.job.running
 
+    def size(self) -> str | None:
+        """The size field as ``image2cad --size`` text ("" when empty), None when it is not a length."""
+        mm = parse_mm(self.form.sizeValue.text())
+        if mm is None:
+            return None
+        return size_spec(SIZE_AXES[max(0, self.form.sizeAxis.currentIndex())], mm)
+
     def run(self) -> bool:
-        """Start Image to CAD on the current picture; False when there is none or a run is on."""
+        """Start Image to CAD on the current picture; False when there is none, a run is on or the
+        size field holds no length."""
         if self.image_path is None or self.running:
+            return False
+        size = self.size()
+        if size is None:
+            self._show_notice(
+                f"Size {self.form.sizeValue.text()!r} is not a length in mm: type e.g. 60 or 12.5, "
+                "or leave it empty for no scaling."
+            )
             return False
         image_path, settings = self.image_path, self.settings
         self.outcome = "running"
         self.feature = None
+        self.result = None
+        self.kept = ""
+        self._show_choices(None)
+        self._show_match("")
         self.match = None
         self.engine_pid = None
         self.code.clear()
@@ -219,7 +257,7 @@ class ImagePanel:
         self.progress.setFormat("%p%")
         self._show_notice("")
         self.job = Job(
-            lambda context: run_image2cad(image_path, settings, context),
+            lambda context: run_image2cad(image_path, settings, context, size=size),
             on_finished=lambda result: self._finished(result, image_path),
             on_failed=self._failed,
             on_cancelled=self._cancelled,
@@ -267,6 +305,7 @@ class ImagePanel:
         self._idle()
         self.code.setPlainText(result.code)
         self.match = result.match
+        self.result = result
         if result.low_match:
             self.stage.setText(f"{result.match_note.capitalize()}: asking before adding it.")
         if result.low_match and not self._ask_low_match(result):
@@ -285,6 +324,7 @@ class ImagePanel:
                 backend=self.settings.describe(),
                 result=result.execution,
                 placement=self._placement(doc, result),
+                candidates=[c["code"] for c in result.choices],
             )
         except ValueError as exc:
             self._failed(str(exc))
@@ -297,9 +337,165 @@ class ImagePanel:
             f"Done{warning}: {self.feature.Label}, volume {self.feature.Shape.Volume:.6g} mm³.{match} "
             "Edit its parameters in the property view; double-click it for the code."
         )
+        self._show_result(result)
+        self._idle()
         if Gui.ActiveDocument is not None and Gui.ActiveDocument.Document is doc:
             Gui.ActiveDocument.ActiveView.viewIsometric()
             Gui.SendMsgToActiveView("ViewFit")
+
+    # -- after the run: overlay, match, size, candidates, keeping ----------------------------
+
+    def _show_result(self, result: ImageJobResult) -> None:
+        """The overlay in place of the picture, the match and the size report, the candidates."""
+        if result.overlay:
+            image = QtGui.QImage(result.overlay)
+            if not image.isNull():
+                self.form.preview.setPixmap(
+                    QtGui.QPixmap.fromImage(
+                        image.scaled(
+                            PREVIEW_SIZE,
+                            PREVIEW_SIZE,
+                            QtCore.Qt.KeepAspectRatio,
+                            QtCore.Qt.SmoothTransformation,
+                        )
+                    )
+                )
+                self.form.preview.setToolTip(
+                    "The result (outline and translucent fill) drawn over your picture"
+                )
+        lines = []
+        if result.match is not None:
+            lines.append(f"<b>Match with the picture: {result.match:.0%}</b> (overlay above)")
+        summary = size_summary(result.size)
+        if summary:
+            lines.append(summary)
+        self._show_match("<br>".join(lines))
+        self._show_choices(result)
+
+    def _show_match(self, html: str) -> None:
+        self.form.match.setText(html)
+        self.form.match.setVisible(bool(html))
+
+    def _show_choices(self, result: ImageJobResult | None) -> None:
+        """One checkable thumbnail button per candidate (two a row), the one in use checked;
+        hidden when the run offered only one."""
+        grid: QtGui.QGridLayout = self.form.choices.layout()
+        for button in self.choice_buttons:
+            grid.removeWidget(button)
+            button.deleteLater()
+        self.choice_buttons = []
+        choices = result.choices if result is not None else ()
+        self.form.choices.setVisible(len(choices) > 1)
+        if len(choices) < 2:
+            return
+        for number, choice in enumerate(choices):
+            button = QtGui.QToolButton(self.form.choices)
+            button.setCheckable(True)
+            button.setAutoRaise(False)
+            button.setToolButtonStyle(QtCore.Qt.ToolButtonTextUnderIcon)
+            button.setSizePolicy(QtGui.QSizePolicy.Expanding, QtGui.QSizePolicy.Fixed)
+            thumbnail = QtGui.QPixmap(str(choice.get("thumbnail") or ""))
+            if not thumbnail.isNull():
+                button.setIcon(QtGui.QIcon(thumbnail))
+                button.setIconSize(QtCore.QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            match = choice.get("match")
+            button.setText(
+                f"{number + 1}: {match:.0%}" if isinstance(match, (int, float)) else f"{number + 1}"
+            )
+            button.setToolTip(_choice_tooltip(number, choice))
+            button.setChecked(number == self._chosen())
+            button.clicked.connect(lambda _checked=False, index=number: self.choose(index))
+            grid.addWidget(button, number // 2, number % 2)
+            self.choice_buttons.append(button)
+
+    def _chosen(self) -> int:
+        feature = self._feature()
+        return int(feature.Chosen) if feature is not None else -1
+
+    def _feature(self):
+        """The part this run added, while it is still in its document."""
+        feature = self.feature
+        try:
+            return feature if feature is not None and feature.Document.getObject(feature.Name) else None
+        except (ReferenceError, RuntimeError):  # deleted: FreeCAD's object is gone
+            return None
+
+    def choose(self, index: int) -> bool:
+        """Build the part from candidate ``index`` (its code runs on a worker, then one undo step
+        replaces the feature's code); False when there is nothing to choose or work is running."""
+        feature = self._feature()
+        if feature is None or self.busy or not 0 <= index < len(feature.Candidates):
+            self._sync_choice_buttons()
+            return False
+        if index == feature.Chosen:
+            self._sync_choice_buttons()
+            return False
+        code, settings = feature.Candidates[index], self.settings
+        self.stage.setText(f"Building candidate {index + 1}...")
+        self.choice_job = Job(
+            lambda _context: engine.run(code, settings),
+            on_finished=lambda run: self._chose(index, run),
+            on_failed=lambda message: self._chose_failed(index, message),
+        ).start()
+        self._idle()
+        return True
+
+    def _chose(self, index: int, run) -> None:
+        feature = self._feature()
+        if feature is None:
+            return
+        try:
+            choose_candidate(feature, index, run)
+        except (ValueError, IndexError) as exc:
+            self._chose_failed(index, str(exc))
+            return
+        choice = self.result.choices[index] if self.result and index < len(self.result.choices) else {}
+        match = choice.get("match")
+        said = f" (match {match:.0%})" if isinstance(match, (int, float)) else ""
+        if self._alive():
+            self.code.setPlainText(feature.Code)
+            self.stage.setText(
+                f"{feature.Label} is now candidate {index + 1}{said}, volume {feature.Shape.Volume:.6g} mm³. "
+                "Ctrl+Z brings back the previous one; the overlay above shows the first."
+            )
+            self._idle()
+        if Gui.ActiveDocument is not None:
+            Gui.SendMsgToActiveView("ViewFit")
+
+    def _chose_failed(self, index: int, message: str) -> None:
+        if self._alive():
+            self.stage.setText(f"Candidate {index + 1} was not used: {message}")
+            self._idle()
+
+    def _sync_choice_buttons(self) -> None:
+        chosen = self._chosen()
+        for number, button in enumerate(self.choice_buttons):
+            button.setChecked(number == chosen)
+
+    def keep(self) -> bool:
+        """Keep the picture and the part's current code (with property edits) as a training example."""
+        feature = self._feature()
+        if feature is None or self.busy:
+            return False
+        self.kept = ""
+        self.form.keepButton.setText("Keeping...")
+        self.keep_job = keep_feature(feature, self.settings, self._kept)
+        self._idle()
+        return True
+
+    def _kept(self, sentence: str, kept: bool) -> None:
+        self.kept = sentence
+        if self._alive():
+            self.form.keepButton.setText("Keep as training example")
+            self._show_notice("" if kept else sentence)
+            if kept:
+                self.stage.setText(sentence)
+            self._idle()
+
+    @property
+    def busy(self) -> bool:
+        """A run, a candidate being built or an example being kept."""
+        return self.running or any(j is not None and j.running for j in (self.choice_job, self.keep_job))
 
     def _ask_low_match(self, result: ImageJobResult) -> bool:
         """Yes/No before adding a part that does not match the picture (No is the default)."""
@@ -359,11 +555,15 @@ class ImagePanel:
         """Buttons for the state: the picture can change and Run start only while nothing runs."""
         if not self._alive():
             return
-        busy = self.running
-        for button in (self.form.openButton, self.form.pasteButton):
-            button.setEnabled(not busy)
+        busy = self.busy
+        for widget in (self.form.openButton, self.form.pasteButton, self.form.sizeAxis, self.form.sizeValue):
+            widget.setEnabled(not busy)
         self.form.runButton.setEnabled(not busy and self.image_path is not None)
-        self.form.cancelButton.setEnabled(busy)
+        self.form.cancelButton.setEnabled(self.running)
+        self.form.keepButton.setEnabled(not busy and self._feature() is not None)
+        for button in self.choice_buttons:
+            button.setEnabled(not busy)
+        self._sync_choice_buttons()
         if self.image_path is None and not busy:
             self.stage.setText("Drop, paste or open a picture, then Run.")
 
@@ -380,3 +580,12 @@ class ImagePanel:
 
     def getStandardButtons(self) -> int:
         return int(QtGui.QDialogButtonBox.Close)
+
+
+def _choice_tooltip(number: int, choice: dict) -> str:
+    kind = "read off the picture" if choice.get("grounded") else "the model's"
+    fitted = ", dimensions fitted to the picture" if choice.get("refined") else ""
+    volume = choice.get("volume")
+    size = f", volume {volume:.4g} mm³" if isinstance(volume, (int, float)) else ""
+    first = " (the engine's pick)" if choice.get("chosen") else ""
+    return f"Candidate {number + 1}{first}: {kind}{fitted}{size}"
