@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from core.cli.options import Effort, EffortLevel
 from core.paths import benchmark_dir
 
 
@@ -56,9 +57,13 @@ def eval_(
     refine: bool = typer.Option(
         True, "--refine/--no-refine", help="With --system: fit dimensions to the image."
     ),
-    refine_top: int = typer.Option(
-        1, "--refine-top", min=1, help="With --system: fit the K best distinct candidates."
+    refine_top: int | None = typer.Option(
+        None,
+        "--refine-top",
+        min=1,
+        help="With --system: fit the K best distinct candidates (default: the effort's).",
     ),
+    effort: Effort = EffortLevel.default,
     grounded: bool = typer.Option(
         True,
         "--grounded/--no-grounded",
@@ -99,6 +104,7 @@ def eval_(
         refine=refine,
         refine_top=refine_top,
         grounded=grounded,
+        effort=effort.value,
     )
     backend = _backend(model, endpoint, model_name, quantization)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from core.cli.options import Endpoint, ModelDir, ModelName, Quantization
+from core.cli.options import Effort, EffortLevel, Endpoint, ModelDir, ModelName, Quantization
 from core.models.base import BackendError
 from core.paths import EMBEDDED_MODEL_DIR
 
@@ -78,7 +78,10 @@ def image2cad(
     refine: bool = typer.Option(
         True, "--refine/--no-refine", help="Fit the program's named dimensions to the picture."
     ),
-    refine_top: int = typer.Option(1, "--refine-top", min=1, help="Fit the K best distinct candidates."),
+    refine_top: int | None = typer.Option(
+        None, "--refine-top", min=1, help="Fit the K best distinct candidates (default: the effort's)."
+    ),
+    effort: Effort = EffortLevel.default,
     grounded: bool | None = typer.Option(
         None,
         "--grounded/--no-grounded",
@@ -109,7 +112,8 @@ def image2cad(
     ),
 ) -> None:
     """Turn IMAGE into CadQuery code that runs, and optionally a STEP file."""
-    from core.pipeline import ImageToCad, PipelineConfig
+    from core.pipeline import ImageToCad
+    from core.pipeline.config import with_effort
 
     if not image.is_file():
         typer.echo(f"error: {image}: no such file", err=True)
@@ -130,14 +134,15 @@ def image2cad(
     except OSError as exc:
         typer.echo(f"error: cannot read {image}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
-    config = PipelineConfig(
+    config = with_effort(
+        effort.value,
         n=n,
         temperature=temperature,
         max_new_tokens=max_new_tokens,
         timeout=timeout,
         refine=refine,
         refine_top=refine_top,
-        **({} if grounded is None else {"grounded": grounded}),
+        grounded=grounded,
     )
     result = ImageToCad(backend, config=config).run(picture, on_event=emit)
     extras = _after_choice(

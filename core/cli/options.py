@@ -1,8 +1,10 @@
 """Command-line options that several commands share, declared once so that their flags and help
-read the same everywhere (``image2cad``, ``edit``, ``eval``): which model answers."""
+read the same everywhere (``image2cad``, ``edit``, ``eval``): which model answers, how hard the
+pipeline searches."""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,4 +26,21 @@ ModelName = Annotated[
 ]
 Quantization = Annotated[
     str | None, typer.Option("--quantization", help="Local model: 8bit or 4bit (bitsandbytes).")
+]
+
+
+class EffortLevel(str, Enum):
+    low = "low"
+    default = "default"
+    high = "high"
+
+
+Effort = Annotated[
+    EffortLevel,
+    typer.Option(
+        "--effort",
+        help="How hard the pipeline searches: low, default (the workbench's: a few seconds a "
+        "picture) or high (for evaluation: more grounded candidates, a longer structure search "
+        "and dimension fitting).",
+    ),
 ]

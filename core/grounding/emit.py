@@ -60,22 +60,26 @@ def emit_part(prisms: list[Prism], note: str = "") -> str:
     lines = ["import cadquery as cq", ""]
     lines.append(
         f"# Grounded in the picture: the face seen along {sign}{first.axis.upper()}, extruded away from the eye"
-        + (f", then {len(prisms) - 1} more extrusion(s)." if len(prisms) > 1 else ".")
+        + (f", then {len(prisms) - 1} more feature(s)." if len(prisms) > 1 else ".")
     )
     if note:
         lines.append(f"# {note}")
     params: list[str] = []
     blocks: list[str] = []
     for i, prism in enumerate(prisms):
-        prefix = (
-            ""
-            if i == 0
-            else ("boss_" if prism.operation == "union" else "cut_") + (f"{i}_" if len(prisms) > 2 else "")
-        )
+        prefix = "" if i == 0 else _kind(prism) + (f"{i}_" if len(prisms) > 2 else "")
         p, b = _prism_block(prism, prefix, k, centre)
         params += p
         blocks += b
     return "\n".join(lines + params + blocks) + "\n"
+
+
+def _kind(prism: Prism) -> str:
+    """The name prefix of a later feature: a round cut is a hole (through another face), any
+    other cut a cut, a union a boss."""
+    if prism.operation == "union":
+        return "boss_"
+    return "hole_" if isinstance(prism.outline, Circle) else "cut_"
 
 
 def _plane_centre(prism: Prism) -> np.ndarray:

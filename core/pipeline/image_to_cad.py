@@ -148,8 +148,9 @@ class ImageToCad:
             candidates, runs = self._execute(replies, timings, emit)
             if self.backend.supports_chat:
                 self._repair(messages, candidates, runs, timings, emit, cancel)
+            parts: dict[int, tuple] = {}
             if self.config.grounded and picture is not None:
-                self._add_grounded(candidates, runs, picture, timings, emit)
+                parts = self._add_grounded(candidates, runs, picture, timings, emit)
         except GenerationCancelled:
             return CadResult("cancelled", message="cancelled", timings=timings)
         except BackendError as exc:
@@ -158,6 +159,10 @@ class ImageToCad:
         t0 = time.perf_counter()
         chosen = self._choose(candidates, runs, picture, emit)
         timings["select"] = time.perf_counter() - t0
+        if parts and self.config.search_runs > 0:
+            t0 = time.perf_counter()
+            chosen = self._search(candidates, runs, chosen, parts, picture, emit)
+            timings["search"] = time.perf_counter() - t0
         # A grounded winner was measured on the full picture already; the coarser comparison the
         # fitting climbs trades its thin dimensions away (validation set: 0.99 -> 0.81 IoU).
         refinable = not candidates[chosen].grounded
@@ -230,18 +235,23 @@ class ImageToCad:
             candidates += more
             runs += more_runs
 
-    def _add_grounded(self, candidates, runs, picture, timings, emit) -> None:
+    def _add_grounded(self, candidates, runs, picture, timings, emit) -> dict[int, tuple]:
         """Programs read off the picture (core.grounding) join the pool; the ranking treats them
-        like the model's, and only those that run can win."""
+        like the model's, and only those that run can win. Returns each added candidate's prisms
+        by its index: what the structure search edits."""
         from core.grounding import grounded_programs
 
         emit({"event": "stage", "stage": "ground"})
         t0 = time.perf_counter()
-        codes = [g.code for g in grounded_programs(picture, top=self.config.grounded_top)]
+        programs = grounded_programs(picture, top=self.config.grounded_top)
+        codes = [g.code for g in programs]
         results = self._run_all(codes, ("brep", "step", "mesh")) if codes else []
-        for code, run in zip(codes, results, strict=True):
+        parts: dict[int, tuple] = {}
+        for program, code, run in zip(programs, codes, results, strict=True):
             if run.ok and run.n_solids > 1:
                 continue  # a second extrusion placed off the body: not the one part in the picture
+            if run.ok:
+                parts[len(candidates)] = program.prisms
             candidate = Candidate(
                 len(candidates), "", code, run.status.value, run.message, run.volume, grounded=True
             )
@@ -256,6 +266,45 @@ class ImageToCad:
                 }
             )
         timings["ground"] = time.perf_counter() - t0
+        return parts
+
+    def _search(self, candidates, runs, chosen, parts, picture, emit) -> int:
+        """Structure search (core.search) from the best grounded candidates: kept edits join the
+        pool as candidates (run again for BREP and STEP), and the best match of all is the answer,
+        so the model's candidates and the edited ones compete in one ranking."""
+        from core.search import Budget, scene_of, search
+
+        cfg = self.config
+        ranked = sorted(parts, key=lambda i: -(candidates[i].score or 0.0))
+        starts = [(parts[i], candidates[i].score) for i in ranked[: cfg.search_starts]]
+        starts = [(p, s) for p, s in starts if s is not None]
+        if not starts:
+            return chosen
+        emit({"event": "stage", "stage": "search"})
+        budget = Budget(cfg.search_runs, cfg.search_seconds)
+        try:
+            found = search(
+                starts, picture, scene_of(picture), lambda codes: self._run_all(codes, ("mesh",)), budget
+            )
+        except (ValueError, IndexError, FloatingPointError, ZeroDivisionError):
+            return chosen  # an odd picture: the candidates so far stand
+        best = chosen
+        for f in found[:1]:
+            run = self._run_all([f.code], ("brep", "step", "mesh"))[0]
+            if not run.ok or run.n_solids > 1:
+                continue
+            note = "structure search: " + "; ".join(f.edits)
+            candidate = Candidate(
+                len(candidates), "", f.code, run.status.value, note, run.volume, score=f.score, grounded=True
+            )
+            candidates.append(candidate)
+            runs.append(run)
+            emit(
+                {"event": "candidate", "index": candidate.index, "status": candidate.status, "message": note}
+            )
+            if f.score > (candidates[best].score or 0.0):
+                best = candidate.index
+        return best
 
     def _generate(self, request, timings, emit, cancel) -> list[str]:
         emit({"event": "stage", "stage": "generate", "backend": self.backend.name})

@@ -39,8 +39,9 @@ class AnswerSettings:
     # dimension fitting) instead of the raw model; what `cadcoder image2cad` would give the user.
     system: bool = False
     refine: bool = True
-    refine_top: int = 1
+    refine_top: int | None = None  # None: the effort preset's
     grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
+    effort: str = "default"  # with system: the pipeline's effort preset (core.pipeline.config)
 
 
 def answered_ids(path: Path) -> set[int]:
@@ -156,9 +157,11 @@ def _system_solver(
 ) -> Callable[[BenchmarkSample], tuple[str, dict[str, Any]]]:
     """Answers made by ``ImageToCad``; the metadata keeps each candidate, the choice, whether the
     dimensions were fitted and the seconds per stage (the latency a user sees)."""
-    from core.pipeline import ImageToCad, PipelineConfig
+    from core.pipeline import ImageToCad
+    from core.pipeline.config import with_effort
 
-    config = PipelineConfig(
+    config = with_effort(
+        settings.effort,
         n=settings.n,
         temperature=settings.temperature,
         max_new_tokens=settings.max_new_tokens,
@@ -177,6 +180,7 @@ def _system_solver(
             "system": True,
             "temperature": settings.temperature,
             "max_new_tokens": settings.max_new_tokens,
+            "effort": settings.effort,
             "status": result.status,
             "chosen": result.chosen,
             "refined": bool(result.candidates and result.candidates[result.chosen or 0].refined),

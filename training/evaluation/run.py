@@ -39,8 +39,9 @@ class EvalSettings:
     max_new_tokens: int = paper.MAX_NEW_TOKENS
     system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
     refine: bool = True
-    refine_top: int = 1
+    refine_top: int | None = None  # None: the effort preset's
     grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
+    effort: str = "default"  # with system: the pipeline's effort preset
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
@@ -70,6 +71,7 @@ def evaluate(
         refine=settings.refine,
         refine_top=settings.refine_top,
         grounded=settings.grounded,
+        effort=settings.effort,
     )
     if settings.n > 1 or settings.system:
         with SandboxPool(SandboxConfig(workers=settings.workers, timeout=settings.timeout)) as sandbox:

@@ -1,0 +1,302 @@
+"""Edits of a candidate's structure, each a new tuple of prisms with a short name saying what
+changed. Residual-driven edits come first (they are the likely ones, and a small budget runs only
+the head of the list): holes the picture shows on faces the candidate leaves whole, material the
+candidate misses (a further extrusion), a later feature dropped or absorbed into the body, union
+and cut switched, the body read along another axis; then small moves (an outline edge, a hole's
+size, a depth) that named-dimension fitting cannot make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import numpy as np
+
+from core.grounding.contour import curve_from_boundary, fit_circle, trace
+from core.grounding.recover import DEPTH_FRACTIONS, face_masks, iou, prism_of, sweep
+from core.grounding.sketch import Arc, Circle, Curve, Loop, Point, Prism
+from core.grounding.views import AXES, axis_view
+from core.search.scene import Scene, image_points, silhouette, world_points
+
+Part = tuple[Prism, ...]
+Proposal = tuple[str, Part]
+
+EDGE_STEPS = (0.04, -0.04)  # share of the body's size an outline edge moves by
+HOLE_STEPS = (1.15, 0.87)
+DEPTH_STEPS = (1.12, 0.89)
+MAX_LEVELS = 3  # planes a hole on another face may start from (highest first)
+ROUND_RMS = 0.12  # RMS radial deviation (share of the radius) still read as a circle
+SAME_HOLE_PX = 3.0  # a picture hole this close to a candidate's hole is already explained
+
+
+def propose(part: Part, scene: Scene) -> list[Proposal]:
+    """Every edit of ``part``, likely ones first; parts that repeat are left to the caller."""
+    out: list[Proposal] = []
+    for make in (side_holes, more_extrusions, drop_features, switch_operations, other_axes, nudges):
+        out += make(part, scene)
+    return out
+
+
+# -- residual-driven ----------------------------------------------------------------------------
+
+
+def side_holes(part: Part, scene: Scene) -> list[Proposal]:
+    """Holes the picture shows in a face that the candidate does not have: cut through the part
+    from one of its planes along the axis whose plane makes the hole a circle (all three axes
+    when none does, e.g. a slot). Which plane and axis are right, render-and-compare decides."""
+    known = _hole_centres(part)
+    out: list[Proposal] = []
+    for label in scene.seg.faces:
+        _face, holes = face_masks(scene.seg, label)
+        holes = [h for h in holes if not _explained(h, known)]
+        if not holes:
+            continue
+        for axis in _hole_axes(holes[0]):
+            view = axis_view(axis)
+            levels = _levels(part, view.normal)
+            for level in levels[:MAX_LEVELS]:
+                cuts = _cuts(holes, axis, level, level - levels[-1])
+                if cuts:
+                    out.append((f"hole through the {axis} face at {level:.0f}", part + tuple(cuts)))
+    return out
+
+
+def _hole_axes(hole: np.ndarray) -> list[str]:
+    traced = trace(hole)
+    if not traced:
+        return []
+    round_in = []
+    for axis in AXES:
+        inverse = axis_view(axis).image_to_plane
+        if isinstance(curve_from_boundary(traced[0] @ inverse.T, 1.0), Circle):
+            round_in.append(axis)
+    return round_in or list(AXES)
+
+
+def _cuts(holes: list[np.ndarray], axis: str, level: float, depth: float) -> list[Prism]:
+    if depth <= 1:
+        return []
+    view = axis_view(axis)
+    out = []
+    for hole in holes:
+        traced = trace(hole)
+        if not traced:
+            continue
+        curve = _round_hole((traced[0] + level * view.depth_shift) @ view.image_to_plane.T)
+        if isinstance(curve, Loop) and len(curve.segments) < 3:
+            continue
+        out.append(Prism(axis, curve, (), depth, 0.0, level, "cut"))
+    return out
+
+
+def _round_hole(points: np.ndarray) -> Curve:
+    """A hole that is nearly round is a drilled hole (a circle) even where an edge line touching
+    it bent its traced boundary; anything else keeps its lines and arcs."""
+    centre, radius, rms = fit_circle(points)
+    if rms < ROUND_RMS * radius:
+        return Circle(centre, radius)
+    return curve_from_boundary(points, 1.0)
+
+
+def _levels(part: Part, normal: np.ndarray) -> list[float]:
+    """Distinct heights of the solid's corners along ``normal``, highest first."""
+    values = sorted({round(float(v)) for p in part if p.operation != "cut" for v in world_points(p) @ normal})
+    out: list[float] = []
+    for v in reversed(values):
+        if not out or out[-1] - v > 2:
+            out.append(float(v))
+    return out
+
+
+def _hole_centres(part: Part) -> list[np.ndarray]:
+    centres = []
+    for prism in part:
+        curves: list[Curve] = list(prism.holes) + ([prism.outline] if prism.operation == "cut" else [])
+        view = axis_view(prism.axis)
+        for c in curves:
+            pts = np.asarray(c.points(), float)
+            centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+            centres.append(centre @ view.plane_to_image.T - prism.height * view.depth_shift)
+    return centres
+
+
+def _explained(hole: np.ndarray, known: list[np.ndarray]) -> bool:
+    ys, xs = np.nonzero(hole)
+    centre = np.array([xs.mean(), ys.mean()])
+    return any(np.linalg.norm(centre - k) < SAME_HOLE_PX + 0.3 * np.sqrt(hole.sum()) for k in known)
+
+
+def more_extrusions(part: Part, scene: Scene, keep: int = 2) -> list[Proposal]:
+    """A further extrusion standing on the part where its silhouette misses the picture's: the
+    face regions lying mostly in the residual, each swept just far enough to explain it best."""
+    seg = scene.seg
+    predicted = silhouette(part, seg.part.shape)
+    residual = seg.part & ~predicted
+    if residual.sum() < 0.02 * seg.part.sum():
+        return []
+    base = iou(predicted, seg.part)
+    found: list[tuple[float, Proposal]] = []
+    for h in scene.hyps:
+        if (h.face & residual).sum() < 0.5 * h.face.sum():
+            continue
+        best_t, best_fit = None, base + 0.01
+        for frac in DEPTH_FRACTIONS:
+            t = h.depth * frac
+            f = iou(predicted | sweep(h.face, h.view.depth_shift, t), seg.part)
+            if f > best_fit + 0.003:
+                best_t, best_fit = t, f
+        if best_t is None:
+            continue
+        top = max(_levels(part, h.view.normal))
+        prism = prism_of(h, height=top + best_t, depth=best_t, fit=best_fit, operation="union")
+        if prism is not None:
+            found.append((best_fit, (f"extrusion along {h.view.axis}", (*part, prism))))
+    found.sort(key=lambda f: -f[0])
+    return [p for _, p in found[:keep]]
+
+
+# -- structural -----------------------------------------------------------------------------------
+
+
+def drop_features(part: Part, scene: Scene) -> list[Proposal]:
+    """Each later feature left out, and left out with the body grown to cover where it stood (a
+    rounded corner read as a boss: the body only stopped short of it); each hole left out."""
+    out: list[Proposal] = []
+    for i in range(1, len(part)):
+        rest = part[:i] + part[i + 1 :]
+        out.append((f"drop feature {i}", rest))
+        if part[i].operation != "cut":
+            grown = absorb(part[0], part[i])
+            if grown is not None:
+                out.append((f"absorb feature {i} into the body", (grown, *rest[1:])))
+    for i, prism in enumerate(part):
+        for j in range(len(prism.holes)):
+            holes = prism.holes[:j] + prism.holes[j + 1 :]
+            out.append((f"drop hole {j} of feature {i}", _replaced(part, i, replace(prism, holes=holes))))
+    return out
+
+
+def absorb(body: Prism, other: Prism) -> Prism | None:
+    """``body`` with the outline vertices on its extreme sides moved out to ``other``'s extent."""
+    if not isinstance(body.outline, Loop):
+        return None
+    view = axis_view(body.axis)
+    wp = world_points(other)
+    u, v = wp @ view.x_dir, wp @ view.y_dir
+    (x0, y0), (x1, y1) = body.bounds()
+    tol = 0.02 * max(x1 - x0, y1 - y0, 1.0)
+    moves: list[Callable[[Point], Point]] = []
+    if u.max() > x1 + 1:
+        moves.append(lambda p: (float(u.max()), p[1]) if p[0] > x1 - tol else p)
+    if u.min() < x0 - 1:
+        moves.append(lambda p: (float(u.min()), p[1]) if p[0] < x0 + tol else p)
+    if v.max() > y1 + 1:
+        moves.append(lambda p: (p[0], float(v.max())) if p[1] > y1 - tol else p)
+    if v.min() < y0 - 1:
+        moves.append(lambda p: (p[0], float(v.min())) if p[1] < y0 + tol else p)
+    if not moves:
+        return None
+    loop = body.outline
+    for move in moves:
+        loop = _map_loop(loop, move)
+    return replace(body, outline=loop)
+
+
+def switch_operations(part: Part, scene: Scene) -> list[Proposal]:
+    """A boss made a cut of the same prism sunk into the part from where it stood, and back: the
+    cut's near plane is the boss's far plane."""
+    out: list[Proposal] = []
+    for i in range(1, len(part)):
+        p = part[i]
+        if p.operation == "union":
+            flipped = replace(p, operation="cut", height=p.height - p.depth)
+        else:
+            flipped = replace(p, operation="union", height=p.height + p.depth)
+        out.append((f"feature {i} {p.operation} -> {flipped.operation}", _replaced(part, i, flipped)))
+    return out
+
+
+def other_axes(part: Part, scene: Scene) -> list[Proposal]:
+    """The body read along each other axis (its best face for that axis), later features kept
+    where they still stand on it."""
+    out: list[Proposal] = []
+    for axis in AXES:
+        if axis == part[0].axis:
+            continue
+        for h in scene.hyps:
+            if h.view.axis != axis:
+                continue
+            body = prism_of(h)
+            if body is not None:
+                out.append((f"body along {axis}", (body,)))
+                break
+    return out
+
+
+# -- small moves ------------------------------------------------------------------------------
+
+
+def nudges(part: Part, scene: Scene) -> list[Proposal]:
+    out: list[Proposal] = []
+    for i, prism in enumerate(part):
+        out += [(f"feature {i}: {name}", _replaced(part, i, p)) for name, p in _edge_moves(prism)]
+        for j, hole in enumerate(prism.holes):
+            if isinstance(hole, Circle):
+                for k in HOLE_STEPS:
+                    holes = (*prism.holes[:j], replace(hole, radius=hole.radius * k), *prism.holes[j + 1 :])
+                    out.append(
+                        (f"feature {i}: hole {j} x{k}", _replaced(part, i, replace(prism, holes=holes)))
+                    )
+        if isinstance(prism.outline, Circle) and prism.operation == "cut":
+            for k in HOLE_STEPS:
+                o = replace(prism.outline, radius=prism.outline.radius * k)
+                out.append((f"feature {i}: diameter x{k}", _replaced(part, i, replace(prism, outline=o))))
+        for k in DEPTH_STEPS:
+            grown = replace(prism, depth=prism.depth * k)
+            if prism.operation == "union" and i > 0:
+                grown = replace(grown, height=prism.height - prism.depth + grown.depth)  # stays on the body
+            out.append((f"feature {i}: depth x{k}", _replaced(part, i, grown)))
+    return out
+
+
+def _edge_moves(prism: Prism) -> Iterator[tuple[str, Prism]]:
+    """Each straight outline edge moved along its normal (both ends), out and in."""
+    loop = prism.outline
+    if not isinstance(loop, Loop) or loop.n_arcs or len(loop.segments) > 12:
+        return
+    pts = [loop.start, *loop.segments]
+    closed = np.allclose(pts[-1], pts[0])
+    vertices = np.asarray(pts[:-1] if closed else pts, float)
+    n = len(vertices)
+    (x0, y0), (x1, y1) = prism.bounds()
+    size = max(x1 - x0, y1 - y0)
+    for k in range(n):
+        a, b = vertices[k], vertices[(k + 1) % n]
+        direction = b - a
+        length = float(np.linalg.norm(direction))
+        if length < 1e-6:
+            continue
+        normal = np.array([direction[1], -direction[0]]) / length
+        for step in EDGE_STEPS:
+            moved = vertices.copy()
+            moved[k] += normal * step * size
+            moved[(k + 1) % n] += normal * step * size
+            ring = [(float(x), float(y)) for x, y in moved]
+            segments = tuple(ring[1:]) + ((ring[0],) if closed else ())
+            yield f"edge {k} moved {step:+.0%}", replace(prism, outline=Loop(ring[0], segments))
+
+
+def _map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
+    segments: list[Point | Arc] = []
+    for s in loop.segments:
+        segments.append(Arc(fn(s.mid), fn(s.end)) if isinstance(s, Arc) else fn(s))
+    return Loop(fn(loop.start), tuple(segments))
+
+
+def _replaced(part: Part, i: int, prism: Prism) -> Part:
+    return (*part[:i], prism, *part[i + 1 :])
+
+
+def image_centre(prism: Prism) -> np.ndarray:
+    """Where the outline's centre falls in the picture (for tests and logs)."""
+    return image_points(prism).mean(axis=0)

@@ -1,0 +1,62 @@
+"""What the search knows about the picture, computed once: the part's pixels and face regions
+(``core.grounding.recover.segment``), the prism hypotheses they give, and where a candidate's
+prisms fall in the same pixels, so residuals (picture minus candidate) can be read directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from core.grounding.recover import Hypothesis, Segmentation, hypotheses, segment, sweep
+from core.grounding.sketch import Circle, Prism
+from core.grounding.views import axis_view
+
+
+@dataclass(frozen=True)
+class Scene:
+    seg: Segmentation
+    hyps: list[Hypothesis]
+
+
+def scene_of(picture: Image.Image) -> Scene:
+    seg = segment(picture.convert("RGB"))
+    return Scene(seg, hypotheses(seg))
+
+
+def plane_points(prism: Prism, samples: int = 24) -> np.ndarray:
+    """The outline's points in its plane (circles sampled)."""
+    if isinstance(prism.outline, Circle):
+        (cx, cy), r = prism.outline.center, prism.outline.radius
+        t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+        return np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+    return np.asarray(prism.outline.points(), float)
+
+
+def world_points(prism: Prism) -> np.ndarray:
+    """The prism's outline at its near and far planes, in world (pixel) units."""
+    view = axis_view(prism.axis)
+    pts = plane_points(prism)
+    base = pts[:, :1] * view.x_dir + pts[:, 1:2] * view.y_dir
+    return np.vstack([base + prism.height * view.normal, base + (prism.height - prism.depth) * view.normal])
+
+
+def image_points(prism: Prism, height: float | None = None) -> np.ndarray:
+    """Where the outline at ``height`` (default: the near plane) falls in the segmentation's pixels."""
+    view = axis_view(prism.axis)
+    h = prism.height if height is None else height
+    return plane_points(prism) @ view.plane_to_image.T - h * view.depth_shift
+
+
+def silhouette(prisms: tuple[Prism, ...], shape: tuple[int, int]) -> np.ndarray:
+    """The pixels the body and its unioned prisms cover (cuts are left out: they rarely change
+    the outline, and the picture's holes are read from faces, not from the silhouette)."""
+    out = np.zeros(shape, bool)
+    for prism in prisms:
+        if prism.operation == "cut":
+            continue
+        face = Image.new("1", (shape[1], shape[0]), 0)
+        ImageDraw.Draw(face).polygon([tuple(p) for p in image_points(prism)], fill=1)
+        out |= sweep(np.asarray(face, bool), axis_view(prism.axis).depth_shift, prism.depth)
+    return out

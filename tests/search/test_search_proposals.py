@@ -1,0 +1,103 @@
+"""The structure search on pictures of known programs: each kind of edit is found by rendering,
+comparing with the picture and running in the sandbox (only valid single solids count)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cadquery as cq
+import pytest
+
+from core.grounding import grounded_programs
+from core.grounding.emit import emit_part
+from core.grounding.recover import prism_of
+from core.grounding.sketch import Loop, Prism
+from core.pipeline.refine import score_of
+from core.render import render_shape
+from core.render.compare import outline
+from core.sandbox import run_code
+from core.search import Budget, scene_of, search
+
+
+def _execute(codes):
+    return [run_code(c, timeout=30, outputs=("mesh",)) for c in codes]
+
+
+def _score(picture, part) -> float:
+    score = score_of(outline(picture), run_code(emit_part(list(part)), timeout=30, outputs=("mesh",)))
+    assert score is not None
+    return score
+
+
+def _bracket() -> cq.Workplane:
+    """An L profile along Y with a hole through its base along Z: the hole is on a face that is
+    not the extrusion's end face, so reading the end face alone cannot find it."""
+    profile = [(0, 0), (3.0, 0), (3.0, 0.4), (0.4, 0.4), (0.4, 2.0), (0, 2.0)]
+    body = cq.Workplane("XZ").polyline(profile).close().extrude(-2.0)
+    return body.cut(cq.Workplane("XY").center(2.0, 1.0).circle(0.35).extrude(1.0))
+
+
+def test_search_from_the_holeless_candidate_finds_the_hole_through_another_face() -> None:
+    picture = render_shape(_bracket())
+    start = next(g.prisms for g in grounded_programs(picture) if g.prism.axis == "y")
+    assert all(p.operation != "cut" for p in start) and not start[0].holes
+    found = search([(start, _score(picture, start))], picture, scene_of(picture), _execute, Budget(12, 120))
+    assert found, "no edit matched the picture better"
+    best = found[0]
+    cuts = [p for p in best.part if p.operation == "cut"]
+    assert best.edits[0].startswith("hole through the z face") and [c.axis for c in cuts] == ["z"]
+    run = run_code(best.code, timeout=30, outputs=("mesh",))
+    start_run = run_code(emit_part(list(start)), timeout=30, outputs=("mesh",))
+    assert run.ok and run.n_solids == 1
+    # The cut removes the hole's share of the volume: pi 0.35^2 0.4 of the L's (3 x 0.4 + 1.6 x 0.4) x 2.
+    share = 1 - run.volume / start_run.volume
+    assert share == pytest.approx(3.14159 * 0.35**2 * 0.4 / (2 * (1.2 + 0.64)), rel=0.3)
+    assert (
+        "hole_diameter" in best.code and "hole_depth" in best.code
+    )  # the hole stays a named, editable dimension
+
+
+def _rect(w: float, h: float) -> Loop:
+    return Loop((-w / 2, -h / 2), ((w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2), (-w / 2, -h / 2)))
+
+
+def test_a_boss_is_switched_to_the_pocket_the_picture_shows() -> None:
+    body = Prism("z", _rect(120, 80), (), 40, 1.0, 0.0, "new")
+    boss = Prism("z", _rect(50, 30), (), 20, 1.0, 20.0, "union")  # standing 20 on the top face
+    pocket = replace(boss, operation="cut", height=0.0)
+    truth = run_code(emit_part([body, pocket]), timeout=30, outputs=("mesh",))
+    assert truth.ok
+    from core.render import render_mesh
+
+    picture = render_mesh(truth.mesh)
+    start = (body, boss)
+    found = search([(start, _score(picture, start))], picture, scene_of(picture), _execute, Budget(30, 120))
+    assert found
+    best = found[0]
+    assert any("union -> cut" in e for e in best.edits)
+    assert [p.operation for p in best.part] == ["new", "cut"] and best.score > 0.97
+
+
+def test_the_body_is_read_along_the_axis_the_picture_shows() -> None:
+    pts = [(0, 0), (2.0, 0), (2.0, 0.5), (0.6, 0.5), (0.6, 1.4), (0, 1.4)]
+    picture = render_shape(cq.Workplane("YZ").polyline(pts).close().extrude(2.5))
+    scene = scene_of(picture)
+    wrong = next(h for h in scene.hyps if h.view.axis == "z")
+    start = (prism_of(wrong),)
+    found = search([(start, _score(picture, start))], picture, scene, _execute, Budget(6, 120))
+    assert found and found[0].part[0].axis == "x" and "body along x" in found[0].edits
+    assert found[0].score > 0.95
+
+
+def test_the_budget_bounds_the_sandbox_runs() -> None:
+    picture = render_shape(_bracket())
+    start = next(g.prisms for g in grounded_programs(picture) if g.prism.axis == "y")
+    runs: list[int] = []
+
+    def counting(codes):
+        runs.append(len(codes))
+        return _execute(codes)
+
+    budget = Budget(3, 120)
+    search([(start, _score(picture, start))], picture, scene_of(picture), counting, budget)
+    assert sum(runs) == budget.used <= 3
