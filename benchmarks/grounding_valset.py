@@ -7,11 +7,18 @@ extrusions. Systems:
 
 - ``grounded``: the best (render-and-compare) of the grounded programs alone, no model;
 - ``system``: ``ImageToCad`` with the embedded model as ``image2cad`` runs it (``--grounded`` adds
-  the grounded programs to the pool).
+  the grounded programs to the pool);
+- ``engine``: ``ImageToCad`` with no model (a backend that answers nothing): the grounded programs,
+  ranked, then the structure search (core/search) at ``--effort``.
+
+``--multi`` draws only parts of two or more extrusions (its own seeds, so the first set stays as
+it was): where the score is low and the search's residual edits matter.
 
     .venv/bin/python benchmarks/grounding_valset.py --count 40 --mode grounded
     .venv/bin/python benchmarks/grounding_valset.py --count 40 --mode system [--grounded]
     .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode grounded --style freecad
+    .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode engine --effort default
+    .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode engine --effort high --multi
 """
 
 from __future__ import annotations
@@ -29,12 +36,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SEED_BASE = 912_000  # far from the training shards' seeds
+SEED_BASE_MULTI = 913_000  # --multi: parts of two or more extrusions
 OUT = Path("runs/grounding_valset")
 
 
-def build(count: int, out: Path, style: str = "benchmark") -> list[dict]:
-    """Pictures and truth BREPs in ``out`` (cached); the sample list. ``style``: the benchmark's
-    look, or a FreeCAD snapshot (gradient background, or white)."""
+def build(count: int, out: Path, style: str = "benchmark", multi: bool = False) -> list[dict]:
+    """Pictures and truth BREPs in ``out`` (cached, with the extrusion count beside them, so a
+    later change to the data engine cannot relabel a cached picture); the sample list. ``style``:
+    the benchmark's look, or a FreeCAD snapshot (gradient background, or white)."""
     from dataclasses import replace
 
     from core.render import STYLE_BENCHMARK, STYLE_FREECAD, render_mesh
@@ -50,19 +59,32 @@ def build(count: int, out: Path, style: str = "benchmark") -> list[dict]:
     from training.synth.generic import generate_generic
 
     out.mkdir(parents=True, exist_ok=True)
-    samples, seed = [], SEED_BASE
+    samples, seed = [], SEED_BASE_MULTI if multi else SEED_BASE
     while len(samples) < count:
         seed += 1
         name = f"g{seed}"
-        png, brep = out / f"{name}{suffix}.png", out / f"{name}.brep"
-        program = generate_generic(np.random.default_rng(seed), 0.01)
+        png, brep, meta = out / f"{name}{suffix}.png", out / f"{name}.brep", out / f"{name}.json"
+        if meta.is_file() and json.loads(meta.read_text()).get("skip"):
+            continue
         if not (png.is_file() and brep.is_file()):
-            run = run_code(emit_concise(program), timeout=30, outputs=("brep", "mesh"))
-            if not run.ok or run.n_solids != 1:
+            program = generate_generic(np.random.default_rng(seed), 0.01)
+            run = None
+            if not multi or len(program.extrudes) >= 2:
+                run = run_code(emit_concise(program), timeout=30, outputs=("brep", "mesh"))
+            if run is None or not run.ok or run.n_solids != 1:
+                if multi:
+                    meta.write_text(json.dumps({"skip": True}))
                 continue
             render_mesh(run.mesh, style=look).save(png)
             brep.write_bytes(run.brep)
-        samples.append({"name": name, "extrusions": len(program.extrudes), "png": png, "brep": brep})
+            if not meta.is_file():
+                meta.write_text(json.dumps({"extrusions": len(program.extrudes)}))
+        if meta.is_file():
+            extrusions = json.loads(meta.read_text())["extrusions"]
+        else:  # pictures cached before the count was kept beside them
+            extrusions = len(generate_generic(np.random.default_rng(seed), 0.01).extrudes)
+            meta.write_text(json.dumps({"extrusions": extrusions}))
+        samples.append({"name": name, "extrusions": extrusions, "png": png, "brep": brep})
     return samples
 
 
@@ -97,25 +119,40 @@ def answer_grounded(picture_bytes: bytes) -> tuple[bytes | None, dict]:
     return best, info
 
 
+class NoModel:
+    """A backend that answers nothing: the engine's candidates alone (``--mode engine``)."""
+
+    name = "none"
+    supports_chat = False
+
+    def generate(self, request, on_token=None, cancel=None) -> list[str]:
+        return [""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=40)
-    ap.add_argument("--mode", choices=("grounded", "system"), default="grounded")
+    ap.add_argument("--mode", choices=("grounded", "system", "engine"), default="grounded")
+    ap.add_argument("--effort", choices=("low", "default", "high"), default="default")
+    ap.add_argument("--multi", action="store_true", help="only parts of two or more extrusions")
     ap.add_argument("--grounded", action="store_true", help="system: add the grounded programs")
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--style", choices=("benchmark", "freecad", "freecad-white"), default="benchmark")
     ap.add_argument("--json", type=Path, help="write per-sample results here")
     args = ap.parse_args()
-    samples = build(args.count, OUT, args.style)
+    samples = build(args.count, OUT, args.style, args.multi)
     pipeline = None
-    if args.mode == "system":
+    if args.mode in ("system", "engine"):
         from core.cli.image2cad_cmd import make_backend
-        from core.pipeline import ImageToCad, PipelineConfig
+        from core.pipeline import ImageToCad
+        from core.pipeline.config import with_effort
         from core.sandbox import SandboxConfig, SandboxPool
 
-        sandbox = SandboxPool(SandboxConfig(workers=1, timeout=30)).__enter__()
-        config = PipelineConfig(grounded=args.grounded, refine=not args.no_refine)
-        pipeline = ImageToCad(make_backend(None, None, None, None), config=config, sandbox=sandbox)
+        sandbox = SandboxPool(SandboxConfig(workers=2, timeout=30)).__enter__()
+        grounded = args.grounded or args.mode == "engine"
+        config = with_effort(args.effort, grounded=grounded, refine=not args.no_refine)
+        backend = make_backend(None, None, None, None) if args.mode == "system" else NoModel()
+        pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
     rows = []
     for s in samples:
         data = s["png"].read_bytes()
@@ -128,7 +165,11 @@ def main() -> None:
                 result.candidates[result.chosen] if result.candidates and result.chosen is not None else None
             )
             brep = result.brep if result.ok else None
-            info = {"grounded": bool(chosen and chosen.grounded), "timings": result.timings}
+            info = {
+                "grounded": bool(chosen and chosen.grounded),
+                "searched": bool(chosen and chosen.message.startswith("structure search")),
+                "timings": result.timings,
+            }
         seconds = time.perf_counter() - t0
         iou = iou_of(brep, s["brep"])
         rows.append(
@@ -156,6 +197,18 @@ def main() -> None:
         "p50_s": secs[len(secs) // 2],
         "p95_s": secs[min(len(secs) - 1, int(0.95 * len(secs)))],
         "won_by_grounded": sum(bool(r.get("grounded")) for r in rows) if args.mode == "system" else None,
+        "won_by_search": sum(bool(r.get("searched")) for r in rows) if pipeline is not None else None,
+        "effort": args.effort,
+        "multi": args.multi,
+        "by_extrusions": {
+            k: (len(v), round(mean(v), 3))
+            for k, v in (
+                ("1", [r["iou"] for r in rows if r["extrusions"] == 1]),
+                ("2", [r["iou"] for r in rows if r["extrusions"] == 2]),
+                (">=3", [r["iou"] for r in rows if r["extrusions"] >= 3]),
+            )
+            if v
+        },
     }
     print(json.dumps(summary))
     if args.json:
