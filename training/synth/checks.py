@@ -6,7 +6,7 @@ part in two, a union that floats a boss in the air, a sliver thinner than a rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.sandbox import ExecutionResult
 
@@ -19,6 +19,14 @@ class QualityLimits:
     min_aspect: float = 0.005
     # Largest bounding-box side in model units; guards against runaway unions.
     max_extent: float = 10.0
+
+
+def limits_for_scale(limits: QualityLimits, unit_scale: float) -> QualityLimits:
+    """The same limits for parts written ``unit_scale`` times larger (integer grid units): only the
+    absolute one, ``max_extent``, changes; the ratios are scale-free."""
+    if unit_scale == 1.0:
+        return limits
+    return replace(limits, max_extent=limits.max_extent * unit_scale)
 
 
 def rejection_reason(result: ExecutionResult, limits: QualityLimits | None = None) -> str | None:

@@ -43,11 +43,26 @@ def png_bytes(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def benchmark_style_at(size: int) -> Any:
+    """The benchmark's style drawn directly at ``size``.
+
+    Below 448 px the benchmark picture the model sees is the 448 px render shrunk by the image
+    processor: its 1-pixel edges become faint grey lines. Drawing at 2x with half-pixel edges and
+    reducing matches that (mean absolute difference 1.9 / 255 at 96 px over 20 generic parts, vs 5.0
+    for a plain 96 px render) at a tenth of the cost of rendering 448 px and shrinking.
+    """
+    from core.render import STYLE_BENCHMARK
+
+    if size >= STYLE_BENCHMARK.size:
+        return replace(STYLE_BENCHMARK, size=size)
+    return replace(STYLE_BENCHMARK, size=size, supersample=2, edge_width=0.5)
+
+
 def render_benchmark_png(mesh: dict[str, Any], size: int = 448) -> bytes:
     """The benchmark's look: orthographic isometric view, flat grey, black edges, white background."""
-    from core.render import STYLE_BENCHMARK, render_mesh
+    from core.render import render_mesh
 
-    return png_bytes(render_mesh(mesh, style=replace(STYLE_BENCHMARK, size=size)))
+    return png_bytes(render_mesh(mesh, style=benchmark_style_at(size)))
 
 
 def render_sample(

@@ -13,9 +13,10 @@ import numpy as np
 
 from training.synth.emit_concise import emit_concise
 from training.synth.emit_verbose import emit_verbose
-from training.synth.generic import GenericSettings, generate_generic
+from training.synth.generic import SCALE, GenericSettings, generate_generic
 from training.synth.idioms import IDIOMS, generate_idiom
 from training.synth.numbers import CONCISE_QUANTUM, VERBOSE_QUANTUM
+from training.synth.quantise import to_grid_units
 
 Style = Literal["concise", "verbose"]
 GENERIC = "generic"
@@ -52,10 +53,17 @@ class SamplerConfig:
     generic: GenericSettings = field(default_factory=GenericSettings)
     # Probability that an idiom is turned onto its side.
     idiom_turn_p: float = 0.35
+    # 0: decimal coordinates (0.01 grid). G > 0 (concise only): coordinates on a grid of 1/G of the
+    # normalised part size, written as integers in grid units (the part is G/1.5 times larger;
+    # IOU_best is scale-free). One canonical form for every family: idioms are written from their
+    # program like generic parts.
+    grid: int = 0
 
     def __post_init__(self) -> None:
         if self.style not in ("concise", "verbose"):
             raise ValueError(f"style must be 'concise' or 'verbose', not {self.style!r}")
+        if self.grid < 0 or (self.grid and self.style != "concise"):
+            raise ValueError("grid is a positive number of cells, for the concise style only")
         unknown = set(self.family_weights) - {GENERIC, *IDIOMS}
         if unknown:
             raise ValueError(f"unknown families {sorted(unknown)}; known: {[GENERIC, *IDIOMS]}")
@@ -68,7 +76,14 @@ class SamplerConfig:
 
     @property
     def quantum(self) -> float:
+        if self.grid:
+            return SCALE / self.grid
         return CONCISE_QUANTUM if self.style == "concise" else VERBOSE_QUANTUM
+
+    @property
+    def unit_scale(self) -> float:
+        """How much larger the written part is than the normalised one (1 without a grid)."""
+        return 1.0 / self.quantum if self.grid else 1.0
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,7 @@ class Candidate:
 
 
 def candidate_rng(seed: int, index: int, purpose: str = "program") -> np.random.Generator:
-    salt = {"program": 0, "render": 1}[purpose]
+    salt = {"program": 0, "render": 1, "verify": 2}[purpose]
     return np.random.default_rng([seed, index, salt])
 
 
@@ -91,8 +106,13 @@ def sample_candidate(seed: int, index: int, config: SamplerConfig) -> Candidate:
     family = str(rng.choice(names, p=weights / weights.sum()))
     if family == GENERIC:
         program = generate_generic(rng, config.quantum, config.generic)
+        if config.grid:
+            return Candidate(index, family, emit_concise(to_grid_units(program, config.quantum)), {})
         code = emit_concise(program) if config.style == "concise" else emit_verbose(program)
         return Candidate(index, family, code, {})
     idiom = generate_idiom(rng, family, config.quantum, config.idiom_turn_p)
+    if config.grid:
+        code = emit_concise(to_grid_units(idiom.program, config.quantum))
+        return Candidate(index, family, code, dict(idiom.params))
     code = idiom.concise if config.style == "concise" else emit_verbose(idiom.program)
     return Candidate(index, family, code, dict(idiom.params))
