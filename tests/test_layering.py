@@ -35,6 +35,7 @@ LIGHT_MODULES = [
     "core.models.base",
     "core.models.remote",
     "core.models.prompt",
+    "core.program.part_ir",
     "core.program.sketch_ir",
     "core.program.sketch_parse",
     "core.program.sketch_constraints",

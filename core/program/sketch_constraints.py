@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.program.sketch_ir import Arc, Line, Loop, Point, Segment
+from core.program.part_ir import Arc, Circle, Curve, Line, Point, Segment
 from core.program.sketch_loops import arc_center
 
 START, END, CENTER = 1, 2, 3
@@ -52,7 +52,7 @@ class SketchPlan:
     constraints: tuple[Constraint, ...]
 
 
-def plan_sketch(loops: tuple[Loop, ...]) -> SketchPlan:
+def plan_sketch(loops: tuple[Curve, ...]) -> SketchPlan:
     """Geometry and constraints that fix every degree of freedom exactly once (0 DoF): named
     dimensions where the program's parameters say what a quantity is, unnamed ones for the rest."""
     geometry: list[Geometry] = []
@@ -64,8 +64,8 @@ def plan_sketch(loops: tuple[Loop, ...]) -> SketchPlan:
     arcs: list[int] = []
 
     for loop in loops:
-        if loop.circle is not None:
-            c = loop.circle
+        if isinstance(loop, Circle):
+            c = loop
             index = len(geometry)
             geometry.append(Geometry("circle", ((c.center.x, c.center.y), (c.radius, 0.0))))
             _add_locks(locks, c.center, (index, CENTER))

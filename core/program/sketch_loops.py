@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from core.program.sketch_ir import Arc, Circle, Line, Loop, NotNative, Plane, Point, Region, Segment, Sketch
+from core.program.part_ir import Arc, Circle, Curve, Line, Loop, Plane, Point, Region, Segment, Sketch
+from core.program.sketch_ir import NotNative
 
 # Relative to the sketch's size: closer than this counts as touching.
 TOUCH_TOLERANCE = 1e-9
@@ -36,11 +37,11 @@ class _Piece:
     sweep: float = 0.0
 
 
-def tidy_loop(loop: Loop) -> Loop:
+def tidy_loop(loop: Curve) -> Curve:
     """``loop`` without zero-length lines and without spikes (a line straight back over the previous
     one, as in GenCAD outlines that retrace an edge): they enclose no area, so the solid is the same,
     but a sketch with them would not make a face."""
-    if loop.circle is not None:
+    if isinstance(loop, Circle):
         return loop
     segs = [s for s in loop.segments if not (isinstance(s, Line) and s.start.same_place(s.end, 1e-12))]
     changed = True
@@ -58,7 +59,7 @@ def tidy_loop(loop: Loop) -> Loop:
             break
     if len(segs) < 2 and not (len(segs) == 1 and isinstance(segs[0], Arc)):
         raise NotNative("an outline encloses no area", loop.line)
-    return Loop(tuple(_trim_lobes(segs, loop.line)), None, loop.line)
+    return Loop(tuple(_trim_lobes(segs, loop.line)), loop.line)
 
 
 def _trim_lobes(segs: list[Segment], line: int) -> list[Segment]:
@@ -68,7 +69,7 @@ def _trim_lobes(segs: list[Segment], line: int) -> list[Segment]:
     the sliver's area (bounded here to a 1e-3 stretch of the outline's size)."""
     if len(segs) < 3:
         return segs
-    pieces = [_pieces(Loop((seg,), None, line))[0] for seg in segs]
+    pieces = [_pieces(Loop((seg,), line))[0] for seg in segs]
     tol = TOUCH_TOLERANCE * max(_extent([pieces]), 1e-300)
     out = list(segs)
     for i in range(len(segs)):
@@ -105,7 +106,7 @@ def _arc_between(arc: _Piece, a: tuple[float, float], b: tuple[float, float]) ->
     return Point(cx + arc.radius * math.cos(angle), cy + arc.radius * math.sin(angle))
 
 
-def sketch_of(plane: Plane, loops: tuple[Loop, ...], line: int) -> Sketch:
+def sketch_of(plane: Plane, loops: tuple[Curve, ...], line: int) -> Sketch:
     """The sketch CadQuery extrudes from the pending wires ``loops``: its faces, and which loops
     touch (at single points: a hole meeting its outline at a corner, tangent circles)."""
     if not loops:
@@ -159,9 +160,9 @@ def _retraces(first: Segment, second: Segment) -> bool:
     return abs(ux * vy - uy * vx) <= 1e-12 * lu * lv and ux * vx + uy * vy < 0
 
 
-def _pieces(loop: Loop) -> list[_Piece]:
-    if loop.circle is not None:
-        c: Circle = loop.circle
+def _pieces(loop: Curve) -> list[_Piece]:
+    if isinstance(loop, Circle):
+        c = loop
         start = (c.center.x + c.radius, c.center.y)
         return [_Piece(start, start, (c.center.x, c.center.y), c.radius, 0.0, 2 * math.pi)]
     out = []
@@ -384,11 +385,11 @@ def _in_circular_segment(arc: _Piece, point: tuple[float, float]) -> bool:
     return side_point * side_mid > 0
 
 
-def loop_area(loop: Loop) -> float:
+def loop_area(loop: Curve) -> float:
     """The area a loop encloses: shoelace over the chords plus each arc's circular segment (signed by
     its turn, so a bulge out adds and a bulge in takes away)."""
-    if loop.circle is not None:
-        return math.pi * loop.circle.radius**2
+    if isinstance(loop, Circle):
+        return math.pi * loop.radius**2
     total = 0.0
     for piece in _pieces(loop):
         (x1, y1), (x2, y2) = piece.a, piece.b

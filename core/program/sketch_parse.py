@@ -17,7 +17,8 @@ from typing import Any
 
 from core.program import sketch_workplane as wpm
 from core.program.parameters import find_parameters
-from core.program.sketch_ir import Extrude, NotNative, Plane, Point, Program, leaves, make_plane
+from core.program.part_ir import Extrude, Plane, Point, Program, leaves, make_plane
+from core.program.sketch_ir import NotNative
 from core.program.sketch_workplane import Context, Num, SolidRef, Workplane
 
 REQUIRED = object()

@@ -11,23 +11,23 @@ import math
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from core.program.sketch_ir import (
+from core.program.part_ir import (
     Arc,
     Boolean,
     Circle,
+    Curve,
     Extrude,
     Line,
     Loop,
     Node,
-    NotNative,
     Plane,
     Point,
     Primitive,
     Segment,
     Vec3,
     make_plane,
-    turn_node,
 )
+from core.program.sketch_ir import NotNative, turn_node
 from core.program.sketch_loops import loop_area, sketch_of, tidy_loop
 
 CLOSE_TOLERANCE = 1e-6  # cq.Workplane.close adds no closing line below this distance
@@ -54,7 +54,7 @@ class Context:
     """State shared by every workplane derived from one ``cq.Workplane(...)`` call."""
 
     edges: list[Segment] = field(default_factory=list)
-    wires: list[tuple[Plane, Loop]] = field(default_factory=list)
+    wires: list[tuple[Plane, Curve]] = field(default_factory=list)
     first: Point | None = None
 
 
@@ -63,7 +63,7 @@ class Wire:
     """A wire on the stack; ``center`` is its centre of mass where it is known exactly (circles,
     rectangles, regular polygons), which is where CadQuery repeats the next operation."""
 
-    loop: Loop
+    loop: Curve
     construction: bool = False
     center: Point | None = None
 
@@ -190,14 +190,14 @@ def close(wp: Workplane, line: int) -> Workplane:
         raise NotNative("close() without an outline", line)
     if math.hypot(end.x - first.x, end.y - first.y) > CLOSE_TOLERANCE:
         wp = add_edge(wp, Line(end, first))
-    loop = Loop(tuple(wp.ctx.edges), None, line)
+    loop = Loop(tuple(wp.ctx.edges), line)
     wp.ctx.edges = []
     wp.ctx.first = None
     wp.ctx.wires.append((wp.plane, loop))
     return wp.new([Wire(loop)])
 
 
-def add_wires(wp: Workplane, loops: list[Loop], centers: list[Point], construction: bool) -> Workplane:
+def add_wires(wp: Workplane, loops: list[Curve], centers: list[Point], construction: bool) -> Workplane:
     if not construction:
         wp.ctx.wires.extend((wp.plane, loop) for loop in loops)
     return wp.new([Wire(loop, construction, Point(c.x, c.y)) for loop, c in zip(loops, centers, strict=True)])
@@ -209,7 +209,7 @@ def circle(wp: Workplane, radius: Num, construction: bool, line: int) -> Workpla
     centers = stack_points(wp, line, turn_free=True)
     root = radius.root()
     diameter = root[0] if root and root[1] == 0.5 else None
-    loops = [Loop((), Circle(p, radius.value, radius.name, diameter), line) for p in centers]
+    loops: list[Curve] = [Circle(p, radius.value, radius.name, diameter, line) for p in centers]
     return add_wires(wp, loops, centers, construction)
 
 
@@ -249,7 +249,7 @@ def vertices(wp: Workplane, line: int) -> Workplane:
     """Corners of the outlines on the stack (the idiom ``rect(..., forConstruction=True).vertices()``)."""
     points: list[Point] = []
     for obj in wp.objects:
-        if not isinstance(obj, Wire) or obj.loop.circle is not None:
+        if not isinstance(obj, Wire) or isinstance(obj.loop, Circle):
             raise NotNative("vertices() of something other than a straight outline", line)
         for seg in obj.loop.segments:
             if not any(seg.start.same_place(q) for q in points):
@@ -326,7 +326,7 @@ def hole(wp: Workplane, diameter: Num, depth: Num | None, line: int) -> Workplan
     if diameter.value <= 0 or (depth is not None and depth.value <= 0):
         raise NotNative("a hole needs a positive diameter and depth", line)
     loops = tuple(
-        Loop((), Circle(p, diameter.value / 2, None, diameter.name), line)
+        Circle(p, diameter.value / 2, None, diameter.name, line)
         for p in stack_points(wp, line, turn_free=True)
     )
     depth_value = None if depth is None else -depth.value
@@ -443,7 +443,7 @@ def slot2d(wp: Workplane, length: Num, diameter: Num, angle: float, line: int) -
             Line(p3, p4),
             Arc(p4, arc2, p1, chord_name=diameter.name),
         )
-        loops.append(Loop(segments, None, line))
+        loops.append(Loop(segments, line))
         centers.append(spot.point)
     return add_wires(wp, loops, centers, False)
 
@@ -642,7 +642,7 @@ def _polyline_loop(corners: list[Point], line: int, length_names: dict[int, str 
     segments = tuple(
         Line(corners[i], corners[(i + 1) % len(corners)], length_names.get(i)) for i in range(len(corners))
     )
-    return Loop(segments, None, line)
+    return Loop(segments, line)
 
 
 def _dot(a: tuple[float, ...], b: tuple[float, ...]) -> float:

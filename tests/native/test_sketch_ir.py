@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from native_cases import ENGINE_NAMES, engine_programs, model_programs
 
+from core.program.part_ir import Boolean, Circle, Extrude, Point, Primitive, leaves
 from core.program.sketch_constraints import plan_sketch
-from core.program.sketch_ir import Boolean, Extrude, NotNative, Point, Primitive, leaves, parse_program
+from core.program.sketch_ir import NotNative, parse_program
 from core.program.sketch_loops import arc_center
 from core.sandbox import SandboxConfig, SandboxPool
 
@@ -67,7 +68,7 @@ def test_ir_solid_matches_cadquery(name: str, sandbox_runs: dict) -> None:
     (leaf,) = leaves(program.solid)
     assert isinstance(leaf, Extrude)
     assert math.isclose(_volume(leaf), run.volume, rel_tol=1e-9), (_volume(leaf), run.volume)
-    if all(loop.circle is None for loop in leaf.sketch.loops) and not _has_arcs(leaf):
+    if not any(isinstance(loop, Circle) for loop in leaf.sketch.loops) and not _has_arcs(leaf):
         assert _bbox(leaf) == pytest.approx(run.bbox, abs=1e-6)
 
 
@@ -204,8 +205,8 @@ def _volume(leaf: Extrude) -> float:
 
 def _area(loop) -> float:
     """Signed area: the polygon of chords plus, per arc, the circular segment it bulges by."""
-    if loop.circle is not None:
-        return math.pi * loop.circle.radius**2
+    if isinstance(loop, Circle):
+        return math.pi * loop.radius**2
     total = 0.0
     for seg in loop.segments:
         total += (seg.start.x * seg.end.y - seg.end.x * seg.start.y) / 2
@@ -231,7 +232,7 @@ def _has_arcs(leaf: Extrude) -> bool:
 def _bbox(leaf: Extrude) -> tuple[float, ...]:
     heights = (-leaf.distance, leaf.distance) if leaf.both else (0.0, leaf.distance)
     corners = [
-        leaf.sketch.plane.to_world(s.start.x, s.start.y, z)
+        leaf.sketch.plane.to_world((s.start.x, s.start.y), z)
         for loop in leaf.sketch.loops
         for s in loop.segments
         for z in heights
@@ -284,7 +285,7 @@ def test_rarray_pitch_and_polar_array_positions() -> None:
         "p = 7.0\nsolid = cq.Workplane().box(40, 30, 4).faces('>Z').workplane().rarray(p, 5, 3, 2).hole(2)\n"
     )
     (sketch,) = parse_program(code).sketches
-    xs = sorted({round(loop.circle.center.x, 9) for loop in sketch.loops})
+    xs = sorted({round(loop.center.x, 9) for loop in sketch.loops})
     assert xs == [-7.0, 0.0, 7.0]
     plan = plan_sketch(sketch.loops)
     assert sorted(c.name for c in plan.constraints if c.name and c.name.startswith("p")) == [
@@ -299,7 +300,7 @@ def test_rarray_pitch_and_polar_array_positions() -> None:
     )
     centers = {
         (round(c.x, 9), round(c.y, 9))
-        for c in (loop.circle.center for loop in parse_program(code).sketches[1].loops)
+        for c in (loop.center for loop in parse_program(code).sketches[1].loops)
     }
     assert centers == {(6.0, 0.0), (0.0, 6.0), (-6.0, 0.0), (0.0, -6.0)}
 

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from core.program import find_parameters
+from core.program.part_ir import Circle, Loop
 from training.synth.emit_concise import emit_concise
 from training.synth.emit_verbose import emit_verbose
 from training.synth.generic import generate_generic
 from training.synth.geometry2d import polyline, signed_area
 from training.synth.idioms import IDIOMS, generate_idiom
-from training.synth.ir import Circle, Loop
 from training.synth.numbers import CONCISE_QUANTUM, VERBOSE_QUANTUM, fmt, snap
 from training.synth.planes import AXIS_EULER, axis_frame
 from training.synth.sampler import SamplerConfig, sample_candidate

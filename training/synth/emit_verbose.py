@@ -9,7 +9,7 @@ Training on this style lets a model's output be compared line by line with the d
 
 from __future__ import annotations
 
-from training.synth.ir import Arc, Circle, Curve, Program, Vec2, Vec3
+from core.program.part_ir import Arc, Circle, Curve, Program, Vec2, Vec3
 from training.synth.numbers import fmt
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from training.synth.ir import Arc, Circle, Curve, Line, Loop, Vec2
+from core.program.part_ir import Arc, Circle, Curve, Vec2
 
 
 def arc_points(start: Vec2, mid: Vec2, end: Vec2, n: int = 8) -> list[Vec2]:
@@ -91,8 +91,3 @@ def _segment_distance(p: Vec2, a: Vec2, b: Vec2) -> float:
     length2 = dx * dx + dy * dy
     t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
     return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-
-
-def loop_from_points(points: list[Vec2]) -> Loop:
-    """A polygon as a loop of lines back to its first point."""
-    return Loop(points[0], (*tuple(Line(p) for p in points[1:]), Line(points[0])))

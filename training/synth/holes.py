@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
+from core.program.part_ir import Arc, ArcTo, Circle, Curve, Vec2, loop_through
 from training.synth.geometry2d import clearance, curve_radius, polyline
-from training.synth.ir import Arc, Circle, Curve, Line, Loop, Segment, Vec2
 from training.synth.numbers import snap, snap_min
 from training.synth.profiles import obround, rectangle, regular_polygon
 
@@ -27,10 +27,8 @@ def translate(curve: Curve, dx: float, dy: float, q: float) -> Curve:
 
     if isinstance(curve, Circle):
         return Circle(mv(curve.center), curve.radius)
-    segs: list[Segment] = [
-        Arc(mv(s.mid), mv(s.end)) if isinstance(s, Arc) else Line(mv(s.end)) for s in curve.segments
-    ]
-    return Loop(mv(curve.start), tuple(segs))
+    steps = [ArcTo(mv(s.mid), mv(s.end)) if isinstance(s, Arc) else mv(s.end) for s in curve.segments]
+    return loop_through(mv(curve.start), steps)
 
 
 def hole_shape(rng: np.random.Generator, kind: str, center: Vec2, size: float, q: float) -> Curve:

@@ -14,9 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.program.part_ir import (
+    ArcTo,
+    Circle,
+    Curve,
+    Extrude,
+    Loop,
+    Plane,
+    Program,
+    Sketch,
+    loop_through,
+    polygon,
+)
 from training.synth.emit_concise import n as num
-from training.synth.geometry2d import loop_from_points
-from training.synth.ir import Arc, Circle, Curve, Extrude, Line, Loop, Plane, Program, Sketch
 from training.synth.numbers import snap_min
 from training.synth.transform import rotate_program
 
@@ -49,20 +59,20 @@ def _size(rng: np.random.Generator, q: float, lo: float, hi: float) -> float:
 
 def _centred_rect(w: float, h: float) -> Loop:
     pts = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
-    return loop_from_points(pts)
+    return polygon(pts)
 
 
 def _slot(cx: float, cy: float, length: float, width: float) -> Loop:
     """A slot along local y (``slot2D(length, width, 90)``) centred on (cx, cy)."""
     r = width / 2
     a = length / 2 - r
-    return Loop(
+    return loop_through(
         (cx + r, cy - a),
         (
-            Line((cx + r, cy + a)),
-            Arc((cx, cy + a + r), (cx - r, cy + a)),
-            Line((cx - r, cy - a)),
-            Arc((cx, cy - a - r), (cx + r, cy - a)),
+            (cx + r, cy + a),
+            ArcTo((cx, cy + a + r), (cx - r, cy + a)),
+            (cx - r, cy - a),
+            ArcTo((cx, cy - a - r), (cx + r, cy - a)),
         ),
     )
 
@@ -75,8 +85,8 @@ def box(rng: np.random.Generator, q: float) -> Idiom:
     }
     body = 'solid = cq.Workplane("XY").box(length, width, height)'
     loop = _centred_rect(p["length"], p["width"])
-    prog = Program(
-        "box", (Extrude(_sketch(XY, (0.0, 0.0, -p["height"] / 2), [loop]), p["height"], "new"),), p
+    prog = Program.from_extrudes(
+        "box", (Extrude(_sketch(XY, (0.0, 0.0, -p["height"] / 2), [loop]), p["height"], operation="new"),), p
     )
     return Idiom("box", p, _code(p, body), prog)
 
@@ -84,9 +94,15 @@ def box(rng: np.random.Generator, q: float) -> Idiom:
 def cylinder(rng: np.random.Generator, q: float) -> Idiom:
     p = {"diameter": _size(rng, q, 0.2, 1.0), "height": _size(rng, q, 0.05, 1.0)}
     body = 'solid = cq.Workplane("XY").circle(diameter / 2).extrude(height)'
-    prog = Program(
+    prog = Program.from_extrudes(
         "cylinder",
-        (Extrude(_sketch(XY, (0.0, 0.0, 0.0), [Circle((0.0, 0.0), p["diameter"] / 2)]), p["height"], "new"),),
+        (
+            Extrude(
+                _sketch(XY, (0.0, 0.0, 0.0), [Circle((0.0, 0.0), p["diameter"] / 2)]),
+                p["height"],
+                operation="new",
+            ),
+        ),
         p,
     )
     return Idiom("cylinder", p, _code(p, body), prog)
@@ -123,7 +139,7 @@ solid = (
         for j in range(ny)
     ]
     sketch = _sketch(XY, (0.0, 0.0, -p["thickness"] / 2), [_centred_rect(length, width), *holes])
-    prog = Program("hole_plate", (Extrude(sketch, p["thickness"], "new"),), p)
+    prog = Program.from_extrudes("hole_plate", (Extrude(sketch, p["thickness"], operation="new"),), p)
     return Idiom("hole_plate", p, _code(p, body), prog)
 
 
@@ -142,7 +158,7 @@ solid = (
 )
 hole = cq.Workplane("XY").moveTo((length + thickness) / 2, width / 2).circle(hole_diameter / 2).extrude(thickness)
 solid = solid.cut(hole)"""
-    profile = loop_from_points(
+    profile = polygon(
         [
             (0.0, 0.0),
             (length, 0.0),
@@ -152,12 +168,14 @@ solid = solid.cut(hole)"""
             (0.0, height),
         ]
     )
-    prog = Program(
+    prog = Program.from_extrudes(
         "l_bracket",
         (
-            Extrude(_sketch(XZ, (0.0, 0.0, 0.0), [profile]), -width, "new"),
+            Extrude(_sketch(XZ, (0.0, 0.0, 0.0), [profile]), -width, operation="new"),
             Extrude(
-                _sketch(XY, (0.0, 0.0, 0.0), [Circle((hole_x, width / 2), hole_d / 2)]), thickness, "cut"
+                _sketch(XY, (0.0, 0.0, 0.0), [Circle((hole_x, width / 2), hole_d / 2)]),
+                thickness,
+                operation="cut",
             ),
         ),
         p,
@@ -188,7 +206,7 @@ solid = (
     .extrude(-depth)
 )"""
     t = thickness
-    profile = loop_from_points(
+    profile = polygon(
         [
             (0.0, 0.0),
             (span, 0.0),
@@ -200,7 +218,9 @@ solid = (
             (0.0, height),
         ]
     )
-    prog = Program("u_bracket", (Extrude(_sketch(XZ, (0.0, 0.0, 0.0), [profile]), -depth, "new"),), p)
+    prog = Program.from_extrudes(
+        "u_bracket", (Extrude(_sketch(XZ, (0.0, 0.0, 0.0), [profile]), -depth, operation="new"),), p
+    )
     return Idiom("u_bracket", p, _code(p, body), prog)
 
 
@@ -248,8 +268,13 @@ solid = (
     hub_sketch = _sketch(
         XY, (0.0, 0.0, p["thickness"]), [Circle((0.0, 0.0), hub / 2), Circle((0.0, 0.0), bore / 2)]
     )
-    prog = Program(
-        "flange", (Extrude(disk, p["thickness"], "new"), Extrude(hub_sketch, p["hub_height"], "union")), p
+    prog = Program.from_extrudes(
+        "flange",
+        (
+            Extrude(disk, p["thickness"], operation="new"),
+            Extrude(hub_sketch, p["hub_height"], operation="union"),
+        ),
+        p,
     )
     return Idiom("flange", p, _code(p, body), prog)
 
@@ -277,9 +302,9 @@ def stepped_shaft(rng: np.random.Generator, q: float) -> Idiom:
     z = 0.0
     for i in range(steps):
         sketch = _sketch(XY, (0.0, 0.0, z), [Circle((0.0, 0.0), diameters[i] / 2)])
-        extrudes.append(Extrude(sketch, lengths[i], "new" if i == 0 else "union"))
+        extrudes.append(Extrude(sketch, lengths[i], operation="new" if i == 0 else "union"))
         z += lengths[i]
-    prog = Program("stepped_shaft", tuple(extrudes), p)
+    prog = Program.from_extrudes("stepped_shaft", tuple(extrudes), p)
     return Idiom("stepped_shaft", p, _code(p, body), prog)
 
 
@@ -294,7 +319,9 @@ def washer(rng: np.random.Generator, q: float) -> Idiom:
         'solid = cq.Workplane("XY").circle(outer_diameter / 2).circle(inner_diameter / 2).extrude(thickness)'
     )
     loops: list[Curve] = [Circle((0.0, 0.0), od / 2), Circle((0.0, 0.0), p["inner_diameter"] / 2)]
-    prog = Program("washer", (Extrude(_sketch(XY, (0.0, 0.0, 0.0), loops), p["thickness"], "new"),), p)
+    prog = Program.from_extrudes(
+        "washer", (Extrude(_sketch(XY, (0.0, 0.0, 0.0), loops), p["thickness"], operation="new"),), p
+    )
     return Idiom("washer", p, _code(p, body), prog)
 
 
@@ -325,7 +352,7 @@ solid = (
 )"""
     slots = [_slot((i - (count - 1) / 2) * pitch, 0.0, slot_length, slot_width) for i in range(count)]
     sketch = _sketch(XY, (0.0, 0.0, -p["thickness"] / 2), [_centred_rect(length, width), *slots])
-    prog = Program("slotted_plate", (Extrude(sketch, p["thickness"], "new"),), p)
+    prog = Program.from_extrudes("slotted_plate", (Extrude(sketch, p["thickness"], operation="new"),), p)
     return Idiom("slotted_plate", p, _code(p, body), prog)
 
 

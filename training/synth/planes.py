@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from training.synth.ir import Plane, Vec3
+from core.program.part_ir import Plane, Vec3
 
 # (theta, phi, gamma) in degrees giving the six axis-aligned normals with a right-handed frame.
 AXIS_EULER = {

@@ -11,15 +11,14 @@ import math
 
 import numpy as np
 
-from training.synth.geometry2d import loop_from_points
-from training.synth.ir import Arc, Circle, Curve, Line, Loop, Vec2
+from core.program.part_ir import ArcTo, Circle, Curve, Loop, Vec2, loop_through, polygon
 from training.synth.numbers import snap, snap_min
 
 _SQRT_HALF = math.sqrt(0.5)
 
 
 def rectangle(w: float, h: float) -> Loop:
-    return loop_from_points([(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)])
+    return polygon([(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)])
 
 
 def notched_rectangle(rng: np.random.Generator, w: float, h: float, q: float) -> Loop:
@@ -46,7 +45,7 @@ def notched_rectangle(rng: np.random.Generator, w: float, h: float, q: float) ->
             pts += [(x, inner[1]), inner, (inner[0], y)]
     if not notched & {"tr", "tl"} and rng.random() < 0.5:
         pts = _top_edge_notch(rng, pts, w, h, q)
-    return loop_from_points(_dedupe(pts))
+    return polygon(_dedupe(pts))
 
 
 def _top_edge_notch(rng: np.random.Generator, pts: list[Vec2], w: float, h: float, q: float) -> list[Vec2]:
@@ -62,35 +61,31 @@ def _top_edge_notch(rng: np.random.Generator, pts: list[Vec2], w: float, h: floa
 def rounded_rectangle(w: float, h: float, r: float) -> Loop:
     """Lines along the sides and a quarter ``threePointArc`` at each corner."""
     k = r * (1 - _SQRT_HALF)
-    segs = (
-        Line((w - r, 0.0)),
-        Arc((w - k, k), (w, r)),
-        Line((w, h - r)),
-        Arc((w - k, h - k), (w - r, h)),
-        Line((r, h)),
-        Arc((k, h - k), (0.0, h - r)),
-        Line((0.0, r)),
-        Arc((k, k), (r, 0.0)),
+    steps = (
+        (w - r, 0.0),
+        ArcTo((w - k, k), (w, r)),
+        (w, h - r),
+        ArcTo((w - k, h - k), (w - r, h)),
+        (r, h),
+        ArcTo((k, h - k), (0.0, h - r)),
+        (0.0, r),
+        ArcTo((k, k), (r, 0.0)),
     )
-    return Loop((r, 0.0), segs)
+    return loop_through((r, 0.0), steps)
 
 
 def obround(w: float, h: float) -> Loop:
     """A slot outline: two half circles joined by straight sides (w >= h)."""
     r = h / 2
-    return Loop(
-        (r, 0.0),
-        (Line((w - r, 0.0)), Arc((w, r), (w - r, h)), Line((r, h)), Arc((0.0, r), (r, 0.0))),
+    return loop_through(
+        (r, 0.0), ((w - r, 0.0), ArcTo((w, r), (w - r, h)), (r, h), ArcTo((0.0, r), (r, 0.0)))
     )
 
 
 def arch(w: float, h: float, bulge: float) -> Loop:
     """A rectangle whose top side is an arc rising ``bulge`` above the straight sides."""
     side = h - bulge
-    return Loop(
-        (0.0, 0.0),
-        (Line((w, 0.0)), Line((w, side)), Arc((w / 2, h), (0.0, side)), Line((0.0, 0.0))),
-    )
+    return loop_through((0.0, 0.0), ((w, 0.0), (w, side), ArcTo((w / 2, h), (0.0, side)), (0.0, 0.0)))
 
 
 def regular_polygon(sides: int, w: float, q: float) -> Loop:
@@ -102,7 +97,7 @@ def regular_polygon(sides: int, w: float, q: float) -> Loop:
         )
         for k in range(sides)
     ]
-    return loop_from_points(pts)
+    return polygon(pts)
 
 
 def circle(w: float) -> Circle:

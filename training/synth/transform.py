@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from training.synth.ir import Plane, Program, Vec3
+from core.program.part_ir import Plane, Program, Vec3
 
 
 def rotation_matrix(axis: Vec3, degrees: float) -> np.ndarray:
@@ -43,7 +43,7 @@ def rotate_program(program: Program, axis: Vec3, degrees: float) -> Program:
         )
         for e in program.extrudes
     )
-    return Program(program.family, extrudes, dict(program.params))
+    return Program.from_extrudes(program.family, extrudes, program.params)
 
 
 def _clean(x: float) -> float:
