@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.program.part_ir import Extrude, Operation, Program, Sketch, Vec3, cross
 from training.synth.holes import place_holes
-from training.synth.ir import Extrude, Operation, Program, Sketch, Vec3, cross
 from training.synth.numbers import snap, snap_min
 from training.synth.planes import face_frame, plane, random_frame
 from training.synth.profiles import random_profile
@@ -50,7 +50,7 @@ def generate_generic(rng: np.random.Generator, q: float, settings: GenericSettin
             elo, ehi = ext.world_bbox()
             lo = _vmin(lo, elo)
             hi = _vmax(hi, ehi)
-    return Program("generic", tuple(extrudes))
+    return Program.from_extrudes("generic", extrudes)
 
 
 def _first_extrude(rng: np.random.Generator, q: float, s: GenericSettings) -> Extrude:
@@ -77,7 +77,7 @@ def _first_extrude(rng: np.random.Generator, q: float, s: GenericSettings) -> Ex
     (bx0, by0), (bx1, by1) = Sketch(plane((0.0, 0.0, 0.0), frame), tuple(loops)).bounds()
     cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
     origin = tuple(snap(-(cx * x_dir[i] + cy * y_dir[i] + depth / 2 * normal[i]), q) for i in range(3))
-    return Extrude(Sketch(plane(origin, frame), tuple(loops)), depth, "new")  # type: ignore[arg-type]
+    return Extrude(Sketch(plane(origin, frame), tuple(loops)), depth, operation="new")
 
 
 def _face_extrude(
@@ -126,7 +126,7 @@ def _face_extrude(
         distance = -(extent + q)
     snapped = tuple(snap(v, q) for v in origin)
     distance = snap(distance, q) or (q if distance > 0 else -q)
-    return Extrude(Sketch(plane(snapped, (x_dir, normal)), tuple(loops)), distance, op)  # type: ignore[arg-type]
+    return Extrude(Sketch(plane(snapped, (x_dir, normal)), tuple(loops)), distance, operation=op)
 
 
 def _vmin(a: Vec3, b: Vec3) -> Vec3:
