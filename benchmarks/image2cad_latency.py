@@ -1,14 +1,15 @@
 """Image -> executed solid, as a user waits for it: latency per picture and peak memory.
 
     .venv/bin/python benchmarks/image2cad_latency.py [--model DIR] [--quantization 8bit|4bit]
-        [--images 20] [--threads 2] [--n 1] [--refine]
+        [--images 20] [--threads 2] [--n 1] [--refine] [--grounded] [--effort low|default|high]
 
 Runs ``ImageToCad`` (the code path of ``cadcoder image2cad`` and the workbench) on the first
 ``--images`` benchmark pictures with the embedded model by default, after one warm-up picture
 (model load and the sandbox's first start are reported separately: they happen once per session).
 Prints one JSON object: p50/p95/max seconds per picture, the model load and warm-up seconds, the
 share of pictures that gave a running solid, and peak resident memory of this process and of the
-sandbox processes (``ru_maxrss``), which is what a laptop has to hold.
+sandbox processes (``ru_maxrss``), which is what a laptop has to hold; and the median seconds of
+each pipeline stage (generate, execute, ground, select, search, refine).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import torch
 from core.metrics.benchmark import load_benchmark
 from core.models.local import LocalLlavaBackend
 from core.paths import EMBEDDED_MODEL_DIR, benchmark_dir
-from core.pipeline import ImageToCad, PipelineConfig
+from core.pipeline import ImageToCad
+from core.pipeline.config import with_effort
 from core.sandbox import SandboxConfig, SandboxPool
 
 
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument(
         "--grounded", action="store_true", help="add programs read off the picture (core.grounding)"
     )
+    parser.add_argument("--effort", choices=("low", "default", "high"), default="default")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -51,14 +54,15 @@ def main() -> None:
     backend = LocalLlavaBackend(args.model, device="cpu", quantization=args.quantization)
     backend.load()
     load_s = time.perf_counter() - t0
-    config = PipelineConfig(
+    config = with_effort(
+        args.effort,
         n=args.n,
         temperature=0.0 if args.n == 1 else 0.7,
         max_new_tokens=512,
         refine=args.refine,
         grounded=args.grounded,
     )
-    seconds, ok = [], 0
+    seconds, ok, stages = [], 0, {}
     with SandboxPool(SandboxConfig(workers=args.workers)) as sandbox:
         pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
         t0 = time.perf_counter()
@@ -69,6 +73,8 @@ def main() -> None:
             result = pipeline.run(sample.image.read_bytes())
             seconds.append(time.perf_counter() - t0)
             ok += result.ok
+            for stage, t in result.timings.items():
+                stages.setdefault(stage, []).append(t)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     seconds.sort()
@@ -80,6 +86,8 @@ def main() -> None:
                 "threads": args.threads,
                 "n": args.n,
                 "refine": args.refine,
+                "grounded": args.grounded,
+                "effort": args.effort,
                 "pictures": len(seconds),
                 "ok": ok,
                 "p50_s": round(statistics.median(seconds), 3),
@@ -89,6 +97,7 @@ def main() -> None:
                 "warmup_s": round(warmup_s, 2),
                 "peak_rss_mb": round(own, 1),
                 "peak_rss_sandbox_mb": round(children, 1),
+                "stage_p50_s": {k: round(statistics.median(v), 3) for k, v in stages.items()},
             }
         )
     )

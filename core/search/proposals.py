@@ -23,6 +23,7 @@ Proposal = tuple[str, Part]
 
 EDGE_STEPS = (0.04, -0.04)  # share of the body's size an outline edge moves by
 HOLE_STEPS = (1.15, 0.87)
+HOLE_MOVE = 0.03  # share of the outline's size a hole moves by
 DEPTH_STEPS = (1.12, 0.89)
 MAX_LEVELS = 3  # planes a hole on another face may start from (highest first)
 ROUND_RMS = 0.12  # RMS radial deviation (share of the radius) still read as a circle
@@ -32,7 +33,7 @@ SAME_HOLE_PX = 3.0  # a picture hole this close to a candidate's hole is already
 def propose(part: Part, scene: Scene) -> list[Proposal]:
     """Every edit of ``part``, likely ones first; parts that repeat are left to the caller."""
     out: list[Proposal] = []
-    for make in (side_holes, more_extrusions, drop_features, switch_operations, other_axes, nudges):
+    for make in (side_holes, more_extrusions, drop_features, switch_operations, other_axes, slides, nudges):
         out += make(part, scene)
     return out
 
@@ -186,14 +187,21 @@ def absorb(body: Prism, other: Prism) -> Prism | None:
     (x0, y0), (x1, y1) = body.bounds()
     tol = 0.02 * max(x1 - x0, y1 - y0, 1.0)
     moves: list[Callable[[Point], Point]] = []
-    if u.max() > x1 + 1:
-        moves.append(lambda p: (float(u.max()), p[1]) if p[0] > x1 - tol else p)
-    if u.min() < x0 - 1:
-        moves.append(lambda p: (float(u.min()), p[1]) if p[0] < x0 + tol else p)
-    if v.max() > y1 + 1:
-        moves.append(lambda p: (p[0], float(v.max())) if p[1] > y1 - tol else p)
-    if v.min() < y0 - 1:
-        moves.append(lambda p: (p[0], float(v.min())) if p[1] < y0 + tol else p)
+    # Shifted, not snapped, so an arc on that side keeps its shape.
+    du_hi, du_lo, dv_hi, dv_lo = (
+        float(u.max() - x1),
+        float(u.min() - x0),
+        float(v.max() - y1),
+        float(v.min() - y0),
+    )
+    if du_hi > 1:
+        moves.append(lambda p: (p[0] + du_hi, p[1]) if p[0] > x1 - tol else p)
+    if du_lo < -1:
+        moves.append(lambda p: (p[0] + du_lo, p[1]) if p[0] < x0 + tol else p)
+    if dv_hi > 1:
+        moves.append(lambda p: (p[0], p[1] + dv_hi) if p[1] > y1 - tol else p)
+    if dv_lo < -1:
+        moves.append(lambda p: (p[0], p[1] + dv_lo) if p[1] < y0 + tol else p)
     if not moves:
         return None
     loop = body.outline
@@ -233,6 +241,41 @@ def other_axes(part: Part, scene: Scene) -> list[Proposal]:
     return out
 
 
+def slides(part: Part, scene: Scene) -> list[Proposal]:
+    """A later feature moved along the line of sight onto another plane of the part: the
+    picture shows where a feature's face is, not how far from the eye, so a boss read as standing
+    on the top of the body may stand on a lower face (an upright on a base plate), and a cut may
+    start from a lower face. The feature's picture stays where it is."""
+    out: list[Proposal] = []
+    for i in range(1, len(part)):
+        p = part[i]
+        view = axis_view(p.axis)
+        others = part[:i] + part[i + 1 :]
+        far = p.height - p.depth if p.operation == "union" else p.height  # the end on the part
+        for level in _levels(others, view.normal)[:MAX_LEVELS]:
+            if abs(level - far) <= 2:
+                continue
+            moved = _slid(p, level - far)
+            out.append((f"feature {i} onto the plane at {level:.0f}", _replaced(part, i, moved)))
+    return out
+
+
+def _slid(prism: Prism, dh: float) -> Prism:
+    """``prism`` moved ``dh`` along its normal, its picture kept: the sketch shifts by the
+    plane offset that the move's image shift maps to."""
+    view = axis_view(prism.axis)
+    du, dv = view.image_to_plane @ (dh * view.depth_shift)
+    outline = _map_curve(prism.outline, lambda q: (q[0] + du, q[1] + dv))
+    holes = tuple(_map_curve(h, lambda q: (q[0] + du, q[1] + dv)) for h in prism.holes)
+    return replace(prism, outline=outline, holes=holes, height=prism.height + dh)
+
+
+def _map_curve(curve: Curve, fn: Callable[[Point], Point]) -> Curve:
+    if isinstance(curve, Circle):
+        return replace(curve, center=fn(curve.center))
+    return _map_loop(curve, fn)
+
+
 # -- small moves ------------------------------------------------------------------------------
 
 
@@ -251,6 +294,8 @@ def nudges(part: Part, scene: Scene) -> list[Proposal]:
             for k in HOLE_STEPS:
                 o = replace(prism.outline, radius=prism.outline.radius * k)
                 out.append((f"feature {i}: diameter x{k}", _replaced(part, i, replace(prism, outline=o))))
+        out += [(f"feature {i}: {name}", _replaced(part, i, p)) for name, p in _straightened(prism)]
+        out += [(f"feature {i}: {name}", _replaced(part, i, p)) for name, p in _hole_moves(prism)]
         for k in DEPTH_STEPS:
             grown = replace(prism, depth=prism.depth * k)
             if prism.operation == "union" and i > 0:
@@ -259,31 +304,74 @@ def nudges(part: Part, scene: Scene) -> list[Proposal]:
     return out
 
 
-def _edge_moves(prism: Prism) -> Iterator[tuple[str, Prism]]:
-    """Each straight outline edge moved along its normal (both ends), out and in."""
+def _straightened(prism: Prism) -> Iterator[tuple[str, Prism]]:
+    """Each arc of the outline made a straight line (a rounded edge of another face can bend
+    the traced outline where the sketch has a corner)."""
     loop = prism.outline
-    if not isinstance(loop, Loop) or loop.n_arcs or len(loop.segments) > 12:
+    if not isinstance(loop, Loop):
         return
-    pts = [loop.start, *loop.segments]
-    closed = np.allclose(pts[-1], pts[0])
-    vertices = np.asarray(pts[:-1] if closed else pts, float)
-    n = len(vertices)
+    for k, seg in enumerate(loop.segments):
+        if isinstance(seg, Arc):
+            segments = (*loop.segments[:k], seg.end, *loop.segments[k + 1 :])
+            yield f"arc {k} straightened", replace(prism, outline=Loop(loop.start, segments))
+
+
+def _hole_moves(prism: Prism) -> Iterator[tuple[str, Prism]]:
+    """Each round hole (or a round cut) moved a little along the plane's two directions."""
+    (x0, y0), (x1, y1) = prism.bounds()
+    step = HOLE_MOVE * max(x1 - x0, y1 - y0)
+    shifts = ((step, 0.0), (-step, 0.0), (0.0, step), (0.0, -step))
+    for j, hole in enumerate(prism.holes):
+        if isinstance(hole, Circle):
+            for du, dv in shifts:
+                moved = replace(hole, center=(hole.center[0] + du, hole.center[1] + dv))
+                holes = (*prism.holes[:j], moved, *prism.holes[j + 1 :])
+                yield f"hole {j} moved ({du:+.0f}, {dv:+.0f})", replace(prism, holes=holes)
+
+
+def _edge_moves(prism: Prism) -> Iterator[tuple[str, Prism]]:
+    """Each straight outline edge moved along its normal (both ends), out and in; an arc that
+    shares a moved end keeps its shape roughly (its middle point moves half as far)."""
+    loop = prism.outline
+    if not isinstance(loop, Loop) or len(loop.segments) > 16:
+        return
+    nodes = [loop.start] + [s.end if isinstance(s, Arc) else s for s in loop.segments]
+    closed = np.allclose(nodes[-1], nodes[0])
     (x0, y0), (x1, y1) = prism.bounds()
     size = max(x1 - x0, y1 - y0)
-    for k in range(n):
-        a, b = vertices[k], vertices[(k + 1) % n]
-        direction = b - a
-        length = float(np.linalg.norm(direction))
+    for k, seg in enumerate(loop.segments):
+        if isinstance(seg, Arc):
+            continue
+        a, b = np.asarray(nodes[k], float), np.asarray(nodes[k + 1], float)
+        length = float(np.linalg.norm(b - a))
         if length < 1e-6:
             continue
-        normal = np.array([direction[1], -direction[0]]) / length
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / length
+        ends = {k, k + 1}
+        if closed and ends & {0, len(nodes) - 1}:
+            ends |= {0, len(nodes) - 1}
         for step in EDGE_STEPS:
-            moved = vertices.copy()
-            moved[k] += normal * step * size
-            moved[(k + 1) % n] += normal * step * size
-            ring = [(float(x), float(y)) for x, y in moved]
-            segments = tuple(ring[1:]) + ((ring[0],) if closed else ())
-            yield f"edge {k} moved {step:+.0%}", replace(prism, outline=Loop(ring[0], segments))
+            yield (
+                f"edge {k} moved {step:+.0%}",
+                replace(prism, outline=_moved_nodes(loop, ends, normal * step * size)),
+            )
+
+
+def _moved_nodes(loop: Loop, ends: set[int], offset: np.ndarray) -> Loop:
+    def at(p: Point, share: float = 1.0) -> Point:
+        return (float(p[0] + share * offset[0]), float(p[1] + share * offset[1]))
+
+    start = at(loop.start) if 0 in ends else loop.start
+    segments: list[Point | Arc] = []
+    for i, s in enumerate(loop.segments, start=1):
+        moved_end = i in ends
+        if isinstance(s, Arc):
+            touches = moved_end or (i - 1) in ends
+            mid = at(s.mid, 0.5) if touches else s.mid
+            segments.append(Arc(mid, at(s.end) if moved_end else s.end))
+        else:
+            segments.append(at(s) if moved_end else s)
+    return Loop(start, tuple(segments))
 
 
 def _map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
