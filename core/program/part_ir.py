@@ -367,6 +367,21 @@ def leaves(node: Node) -> list[Extrude | Primitive]:
     return [node]
 
 
+def arc_center(a: Sequence[float], m: Sequence[float], b: Sequence[float]) -> tuple[float, float] | None:
+    """Centre of the circle through three points (an ``Arc``'s start, mid and end); None when they
+    are (nearly) collinear."""
+    ax, ay, bx, by, cx, cy = a[0], a[1], m[0], m[1], b[0], b[1]
+    d = 2.0 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
+    scale = max(abs(bx - ax), abs(by - ay), abs(cx - ax), abs(cy - ay)) or 1.0
+    if abs(d) <= 1e-12 * scale * scale:
+        return None
+    a2, b2, c2 = ax * ax + ay * ay, bx * bx + by * by, cx * cx + cy * cy
+    return (
+        (a2 * (by - cy) + b2 * (cy - ay) + c2 * (ay - by)) / d,
+        (a2 * (cx - bx) + b2 * (ax - cx) + c2 * (bx - ax)) / d,
+    )
+
+
 def cross(a: Sequence[float], b: Sequence[float]) -> Vec3:
     return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 

@@ -16,7 +16,19 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from core.program.part_ir import Arc, Circle, Curve, Line, Loop, Plane, Point, Region, Segment, Sketch
+from core.program.part_ir import (
+    Arc,
+    Circle,
+    Curve,
+    Line,
+    Loop,
+    Plane,
+    Point,
+    Region,
+    Segment,
+    Sketch,
+    arc_center,
+)
 from core.program.sketch_ir import NotNative
 
 # Relative to the sketch's size: closer than this counts as touching.
@@ -134,20 +146,6 @@ def sketch_of(plane: Plane, loops: tuple[Curve, ...], line: int) -> Sketch:
         if not containers[i]
     )
     return Sketch(plane, loops, regions, line, tuple(sorted(touching)))
-
-
-def arc_center(a: Point, m: Point, b: Point) -> tuple[float, float] | None:
-    """Centre of the circle through three points; None when they are (nearly) collinear."""
-    ax, ay, bx, by, cx, cy = a.x, a.y, m.x, m.y, b.x, b.y
-    d = 2.0 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
-    scale = max(abs(bx - ax), abs(by - ay), abs(cx - ax), abs(cy - ay)) or 1.0
-    if abs(d) <= 1e-12 * scale * scale:
-        return None
-    a2, b2, c2 = ax * ax + ay * ay, bx * bx + by * by, cx * cx + cy * cy
-    return (
-        (a2 * (by - cy) + b2 * (cy - ay) + c2 * (ay - by)) / d,
-        (a2 * (cx - bx) + b2 * (ax - cx) + c2 * (bx - ax)) / d,
-    )
 
 
 def _retraces(first: Segment, second: Segment) -> bool:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import math
 
-from core.program.part_ir import Arc, Circle, Curve, Vec2
+from core.program.part_ir import Arc, Circle, Curve, Vec2, arc_center
 
 
 def arc_points(start: Vec2, mid: Vec2, end: Vec2, n: int = 8) -> list[Vec2]:
     """Points along the circle through start, mid, end (start excluded, end included)."""
-    (ax, ay), (bx, by), (cx, cy) = start, mid, end
-    d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
-    if abs(d) < 1e-12:
+    center = arc_center(start, mid, end)
+    if center is None:
         return [mid, end]
-    ux = ((ax**2 + ay**2) * (by - cy) + (bx**2 + by**2) * (cy - ay) + (cx**2 + cy**2) * (ay - by)) / d
-    uy = ((ax**2 + ay**2) * (cx - bx) + (bx**2 + by**2) * (ax - cx) + (cx**2 + cy**2) * (bx - ax)) / d
-    r = math.hypot(ax - ux, ay - uy)
+    ux, uy = center
+    r = math.hypot(start[0] - ux, start[1] - uy)
     a0, am, a1 = (math.atan2(p[1] - uy, p[0] - ux) for p in (start, mid, end))
     sweep = (a1 - a0) % (2 * math.pi)
     if (am - a0) % (2 * math.pi) > sweep:  # the mid point lies on the other way round
