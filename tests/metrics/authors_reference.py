@@ -30,6 +30,18 @@ def export_answer(solid: object, path: str | os.PathLike[str]) -> None:
 def authors_iou_best(
     generated_step: str | os.PathLike[str], ground_truth_step: str | os.PathLike[str]
 ) -> float:
+    best = 0.0
+    for iou in authors_orientation_ious(generated_step, ground_truth_step):
+        if iou > best:
+            best = iou
+    return best
+
+
+def authors_orientation_ious(
+    generated_step: str | os.PathLike[str], ground_truth_step: str | os.PathLike[str]
+) -> list[float]:
+    """The IoU their loop computes for each of the four orientations, in their order (their
+    ``cq_align_shapes`` keeps the largest); empty for NaN geometry."""
     source = cq.importers.importStep(str(generated_step))
     target = cq.importers.importStep(str(ground_truth_step))
     try:
@@ -48,7 +60,17 @@ def authors_iou_best_of_solid(solid: object, ground_truth_step: str | os.PathLik
         return authors_iou_best(path, ground_truth_step)
 
 
-def _align(source: cq.Workplane, target: cq.Workplane) -> float:
+def authors_orientation_ious_of_solid(
+    solid: object, ground_truth_step: str | os.PathLike[str]
+) -> list[float]:
+    """Export, import, and the IoU of each orientation their loop tries."""
+    with tempfile.TemporaryDirectory(prefix="authors-iou-") as tmp:
+        path = Path(tmp) / "answer.step"
+        export_answer(solid, path)
+        return authors_orientation_ious(path, ground_truth_step)
+
+
+def _align(source: cq.Workplane, target: cq.Workplane) -> list[float]:
     c_source = cq.Shape.centerOfMass(source.val())
     c_target = cq.Shape.centerOfMass(target.val())
     inertia_source = np.array(cq.Shape.matrixOfInertia(source.val()))
@@ -63,7 +85,7 @@ def _align(source: cq.Workplane, target: cq.Workplane) -> float:
     if not (np.isfinite(s_source) and np.isfinite(s_target)):
         # Their code would go on with NaN coordinates (minutes of booleans); no comparison with
         # NaN is true, so their best stays 0.0.
-        return 0.0
+        return []
     normalized_source = source.translate(-c_source).val().scale(1 / s_source)
     normalized_target = target.translate(-c_target).val().scale(1 / s_target)
 
@@ -72,7 +94,7 @@ def _align(source: cq.Workplane, target: cq.Workplane) -> float:
         signs = np.array([-1.0 if i > 0 else 1.0, -1.0 if (i + 1) % 2 else 1.0, -1.0 if i % 3 <= 1 else 1.0])
         rotations.append(axes_target @ (signs[None, :] * axes_source).T)
 
-    best = 0.0
+    values = []
     for rotation in rotations:
         transform = np.zeros((4, 4))
         transform[:3, :3] = rotation
@@ -82,6 +104,5 @@ def _align(source: cq.Workplane, target: cq.Workplane) -> float:
             iou = aligned.intersect(normalized_target).Volume() / aligned.fuse(normalized_target).Volume()
         except Exception:
             iou = 0.0
-        if iou > best:
-            best = iou
-    return best
+        values.append(iou)
+    return values
