@@ -223,9 +223,15 @@ def loop_through(start: Sequence[float], steps: Sequence[Sequence[float] | ArcTo
     return Loop(tuple(segments), line)
 
 
-def polygon(points: Sequence[Sequence[float]]) -> Loop:
-    """A polygon as a loop of lines back to its first point."""
-    return loop_through(points[0], [*points[1:], points[0]])
+def polygon(
+    points: Sequence[Sequence[float]], line: int = 0, length_names: dict[int, str | None] | None = None
+) -> Loop:
+    """A polygon (``polyline(...).close()``, ``rect``) as a loop of lines back to its first point;
+    ``length_names[i]``: the parameter the length of side ``i`` was written as."""
+    corners = [as_point(p) for p in points]
+    names = length_names or {}
+    n = len(corners)
+    return Loop(tuple(Line(corners[i], corners[(i + 1) % n], names.get(i)) for i in range(n)), line)
 
 
 @dataclass(frozen=True)

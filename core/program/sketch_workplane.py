@@ -27,6 +27,7 @@ from core.program.part_ir import (
     Vec3,
     make_plane,
 )
+from core.program.part_ir import polygon as polygon_loop
 from core.program.sketch_ir import NotNative, turn_node
 from core.program.sketch_loops import loop_area, sketch_of, tidy_loop
 
@@ -222,7 +223,7 @@ def rect(
         y0 = p.y - (y_len.value / 2 if centered[1] else 0.0)
         x1, y1 = x0 + x_len.value, y0 + y_len.value
         corners = [Point(x0, y0), Point(x1, y0), Point(x1, y1), Point(x0, y1)]
-        loops.append(_polyline_loop(corners, line, {0: x_len.name, 1: y_len.name}))
+        loops.append(polygon_loop(corners, line, {0: x_len.name, 1: y_len.name}))
         centers.append(Point((x0 + x1) / 2, (y0 + y1) / 2))
     return add_wires(wp, loops, centers, construction)
 
@@ -241,7 +242,7 @@ def polygon(
             Point(p.x + radius * math.cos(angle * i + turn), p.y + radius * math.sin(angle * i + turn))
             for i in range(sides)
         ]
-        loops.append(_polyline_loop(corners, line, {}))
+        loops.append(polygon_loop(corners, line))
     return add_wires(wp, loops, centers, construction)
 
 
@@ -636,13 +637,6 @@ def _union_all(parts: list[Node], line: int) -> Node:
     for part in parts[1:]:
         result = Boolean("union", result, part, line)
     return result
-
-
-def _polyline_loop(corners: list[Point], line: int, length_names: dict[int, str | None]) -> Loop:
-    segments = tuple(
-        Line(corners[i], corners[(i + 1) % len(corners)], length_names.get(i)) for i in range(len(corners))
-    )
-    return Loop(segments, line)
 
 
 def _dot(a: tuple[float, ...], b: tuple[float, ...]) -> float:
