@@ -1,4 +1,6 @@
-"""Programs as text: getting code out of model replies and its numbers out as parameters.
+"""Programs as text: getting code out of model replies and its numbers out as parameters; and
+programs as data: ``part_ir``, the one representation the data engine, native conversion and the
+grounded search share.
 
 Standard library only: FreeCAD's Python imports this to build property panels.
 """
