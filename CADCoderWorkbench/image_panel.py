@@ -30,7 +30,7 @@ import FreeCADGui as Gui
 from PySide import QtCore, QtGui
 
 from CADCoderWorkbench import engine, layout, preferences
-from CADCoderWorkbench.cadquery_feature import choose_candidate, make_cadquery_feature
+from CADCoderWorkbench.cadquery_feature import choose_candidate, current_code, make_cadquery_feature
 from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad, size_summary
 from CADCoderWorkbench.jobs import Job
 from CADCoderWorkbench.keep_example import keep_feature
@@ -48,7 +48,13 @@ PREVIEW_SIZE = 200  # fits the default Combo View with the task box's margins
 MAX_IMAGE_SIDE = 4096  # core.pipeline.image_to_cad.MAX_IMAGE_SIDE: larger pictures are shrunk
 BUSY = "Wait for the run to end (or Cancel it) before changing the picture."
 LOW_MATCH_TITLE = "The picture does not look like this part"
-THUMBNAIL_SIDE = 96  # two candidates side by side fit the default Combo View
+THUMBNAIL_SIDE = 84  # two candidates side by side, with their frames, fit the default Combo View
+IN_USE = "\u2713"  # the mark on the candidate the part is built from
+CHOICE_STYLE = (
+    "QToolButton { border: 1px solid palette(mid); border-radius: 3px; padding: 1px; }"
+    "QToolButton:checked { border: 2px solid #2a7ae2; background: #dbe9fb; font-weight: bold; }"
+)
+SYNC_MS = 500  # how often the candidate marks follow the part (undo, redo, edits elsewhere)
 
 
 class _PanelEvents(QtCore.QObject):
@@ -140,6 +146,11 @@ class ImagePanel:
         self.choice_job: Job | None = None  # running the picked candidate's code
         self.keep_job: Job | None = None
         self.kept: str = ""  # the last keep's outcome, as shown
+        self.form.choices.setStyleSheet(CHOICE_STYLE)
+        # Ctrl+Z after a choice changes the part behind the panel's back: the marks follow it.
+        self._sync = QtCore.QTimer(self.form)
+        self._sync.setInterval(SYNC_MS)
+        self._sync.timeout.connect(self._sync_choice_buttons)
         self._events = _PanelEvents(self)
         self.form.setAcceptDrops(True)
         self.form.installEventFilter(self._events)
@@ -172,7 +183,10 @@ class ImagePanel:
         self.form.preview.setPixmap(QtGui.QPixmap.fromImage(image))
         self.image_path = path
         self.outcome = "ready"
-        self._show_notice("")
+        self._show_notice(self.settings.problem() or "")
+        self.result = None  # the last run's overlay, match and candidates were of another picture
+        self._show_choices(None)
+        self._show_match("")
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
         name = "picture" if Path(path).name == "pasted.png" else Path(path).name
@@ -331,10 +345,9 @@ class ImagePanel:
             return
         self.outcome = "done"
         self.progress.setValue(100)
-        match = f" Match with the picture {result.match:.0%}." if result.match is not None else ""
         warning = " (added although the match is low)" if result.low_match else ""
         self.stage.setText(
-            f"Done{warning}: {self.feature.Label}, volume {self.feature.Shape.Volume:.6g} mm³.{match} "
+            f"Done{warning}: {self.feature.Label}, volume {self.feature.Shape.Volume:.6g} mm³. "
             "Edit its parameters in the property view; double-click it for the code."
         )
         self._show_result(result)
@@ -363,14 +376,30 @@ class ImagePanel:
                 self.form.preview.setToolTip(
                     "The result (outline and translucent fill) drawn over your picture"
                 )
+        self._show_choices(result)
+        self._describe_match()
+
+    def _describe_match(self) -> None:
+        """The match of the candidate in use (the overlay shows the engine's pick) and the size."""
+        result = self.result
+        if result is None:
+            self._show_match("")
+            return
+        chosen = self._chosen()
         lines = []
-        if result.match is not None:
+        if chosen > 0 and chosen < len(result.choices):
+            match = result.choices[chosen].get("match")
+            first = result.choices[0].get("match")
+            if isinstance(match, (int, float)):
+                lines.append(f"<b>Match with the picture: {match:.0%}</b> (candidate {chosen + 1})")
+            if isinstance(first, (int, float)):
+                lines.append(f"The overlay above shows candidate 1 ({first:.0%}).")
+        elif result.match is not None:
             lines.append(f"<b>Match with the picture: {result.match:.0%}</b> (overlay above)")
         summary = size_summary(result.size)
         if summary:
             lines.append(summary)
         self._show_match("<br>".join(lines))
-        self._show_choices(result)
 
     def _show_match(self, html: str) -> None:
         self.form.match.setText(html)
@@ -387,7 +416,9 @@ class ImagePanel:
         choices = result.choices if result is not None else ()
         self.form.choices.setVisible(len(choices) > 1)
         if len(choices) < 2:
+            self._sync.stop()
             return
+        self._sync.start()
         for number, choice in enumerate(choices):
             button = QtGui.QToolButton(self.form.choices)
             button.setCheckable(True)
@@ -399,14 +430,14 @@ class ImagePanel:
                 button.setIcon(QtGui.QIcon(thumbnail))
                 button.setIconSize(QtCore.QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
             match = choice.get("match")
-            button.setText(
-                f"{number + 1}: {match:.0%}" if isinstance(match, (int, float)) else f"{number + 1}"
+            button.setProperty(
+                "label", f"{number + 1}: {match:.0%}" if isinstance(match, (int, float)) else f"{number + 1}"
             )
             button.setToolTip(_choice_tooltip(number, choice))
-            button.setChecked(number == self._chosen())
             button.clicked.connect(lambda _checked=False, index=number: self.choose(index))
             grid.addWidget(button, number // 2, number % 2)
             self.choice_buttons.append(button)
+        self._sync_choice_buttons()
 
     def _chosen(self) -> int:
         feature = self._feature()
@@ -456,7 +487,7 @@ class ImagePanel:
             self.code.setPlainText(feature.Code)
             self.stage.setText(
                 f"{feature.Label} is now candidate {index + 1}{said}, volume {feature.Shape.Volume:.6g} mm³. "
-                "Ctrl+Z brings back the previous one; the overlay above shows the first."
+                "Ctrl+Z brings back the previous one."
             )
             self._idle()
         if Gui.ActiveDocument is not None:
@@ -468,9 +499,18 @@ class ImagePanel:
             self._idle()
 
     def _sync_choice_buttons(self) -> None:
+        """Check and mark the candidate the part is built from now (also after Ctrl+Z)."""
+        if not self._alive() or not self.choice_buttons:
+            return
         chosen = self._chosen()
+        changed = False
         for number, button in enumerate(self.choice_buttons):
+            text = f"{IN_USE} {button.property('label')}" if number == chosen else button.property("label")
+            changed |= button.isChecked() != (number == chosen)
             button.setChecked(number == chosen)
+            button.setText(text)
+        if changed:
+            self._describe_match()
 
     def keep(self) -> bool:
         """Keep the picture and the part's current code (with property edits) as a training example."""
@@ -478,6 +518,7 @@ class ImagePanel:
         if feature is None or self.busy:
             return False
         self.kept = ""
+        self.code.setPlainText(current_code(feature))  # what is kept: the code with the user's edits
         self.form.keepButton.setText("Keeping...")
         self.keep_job = keep_feature(feature, self.settings, self._kept)
         self._idle()

@@ -21,10 +21,10 @@ Done = Callable[[str, bool], None]  # (sentence, kept)
 
 
 def describe(kept: KeptExample) -> str:
-    word = "Kept" if kept.new else "Already kept"
+    said = "Kept as training example" if kept.new else "Already kept as training example"
     return (
-        f"{word} as training example {kept.key} in {kept.dataset} ({kept.count} examples). "
-        "Fine-tune with: cadcoder train training/configs/finetune_user.yaml"
+        f"{said} ({kept.count} in {kept.dataset}). To fine-tune: "
+        "cadcoder train training/configs/finetune_user.yaml"
     )
 
 

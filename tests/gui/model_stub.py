@@ -20,6 +20,14 @@ HOLE = (
     "import cadquery as cq\nlength = 10.0\nsolid = cq.Workplane().box(length, 20, 30)\n"
     "solid = solid.faces('>Z').workplane().hole(4)\n"
 )
+# Issue 14's candidates: three different answers for the cylinder picture, one per request in turn
+# (the stub answers one choice per request, so the client asks again for each candidate).
+THREE_PARTS = (
+    CYLINDER,
+    "import cadquery as cq\nside = 24.0\nsolid = cq.Workplane('XY').box(side, side, 10)\n",
+    "import cadquery as cq\nradius = 12.0\nbore = 8.0\n"
+    "solid = cq.Workplane('XY').circle(radius).circle(bore / 2).extrude(10)\n",
+)
 REPLIES = {
     "cylinder": ["```python\n", CYLINDER, "```"],
     "broken": [BROKEN],
@@ -39,7 +47,9 @@ def model_stub() -> Iterator[tuple[str, list[dict]]]:
             return
 
         def do_GET(self) -> None:
-            self._json({"object": "list", "data": [{"id": m, "object": "model"} for m in REPLIES]})
+            self._json(
+                {"object": "list", "data": [{"id": m, "object": "model"} for m in [*REPLIES, "three-parts"]]}
+            )
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -48,6 +58,9 @@ def model_stub() -> Iterator[tuple[str, list[dict]]]:
                 {"model": model, "auth": self.headers.get("Authorization"), "stream": body.get("stream")}
             )
             pieces = REPLIES.get(model)
+            if model == "three-parts":
+                asked = sum(1 for r in requests if r["model"] == model) - 1
+                pieces = [THREE_PARTS[asked % len(THREE_PARTS)]]
             if pieces is None:
                 self._json({"error": {"message": f"no model {model}"}}, status=404)
                 return
