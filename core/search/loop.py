@@ -2,7 +2,10 @@
 render-and-compare against the picture.
 
 Only trials whose solid is valid and whole (status ``ok``, one solid) score; a trial is kept when
-it beats the part it was made from by ``min_gain``. The best kept part not yet expanded is edited
+it beats the part it was made from by ``min_gain`` without losing silhouette agreement: the
+match's edge term alone can be bought by distorting the shape (an outline edge moved off an arc's
+tangent lines its seam up with the picture's), and the silhouette is what the part's volume
+follows. The best kept part not yet expanded is edited
 next, so a budget spent on a good line of edits goes deep, and one spent on a dead end moves to the
 next best start. Proposals are run in small batches so the time limit is checked often.
 """
@@ -10,13 +13,13 @@ next best start. Proposals are run in small batches so the time limit is checked
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
 from core.grounding.emit import emit_part
-from core.pipeline.refine import score_of
-from core.render.compare import Outline, outline
+from core.pipeline.refine import RENDER_SIZE
+from core.render.compare import Outline, outline, render_match_score, silhouette_iou
 from core.sandbox import ExecutionResult
 from core.search.budget import Budget
 from core.search.proposals import Part, propose
@@ -24,6 +27,7 @@ from core.search.scene import Scene
 
 Executor = Callable[[Sequence[str]], list[ExecutionResult]]
 BATCH = 8  # trials per sandbox batch (two workers run them in parallel)
+SILHOUETTE_SLACK = 0.003  # how much silhouette IoU a kept edit may give up
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Found:
     part: Part
     code: str
     score: float
+    silhouette: float = 0.0
     edits: tuple[str, ...] = ()
     expanded: bool = field(default=False, compare=False)
 
@@ -48,7 +53,13 @@ def search(
     """Parts better than the start they came from, best first (empty when nothing helped).
     ``starts``: parts with their scores (as best-of-N measured them)."""
     target = picture if isinstance(picture, Outline) else outline(picture)
-    pool = [Found(p, emit_part(list(p)), s) for p, s in starts]
+    pool = []
+    codes = [emit_part(list(p)) for p, _ in starts]
+    for (part, score), code, run in zip(starts, codes, execute(codes), strict=True):
+        measured = measure(target, run)
+        budget.spend(1)
+        if measured is not None:
+            pool.append(Found(part, code, score, measured[1]))
     seen = {f.code for f in pool}
     while not budget.exhausted:
         open_ = [f for f in pool if not f.expanded]
@@ -69,11 +80,25 @@ def search(
             results = execute([code for _, _, code in batch])
             budget.spend(len(batch))
             for (name, part, code), run in zip(batch, results, strict=True):
-                score = score_of(target, run) if run.n_solids <= 1 else None
-                if score is not None and score > state.score + min_gain:
-                    pool.append(Found(part, code, score, (*state.edits, name)))
+                measured = measure(target, run)
+                if measured is None:
+                    continue
+                score, sil = measured
+                if score > state.score + min_gain and sil >= state.silhouette - SILHOUETTE_SLACK:
+                    pool.append(Found(part, code, score, sil, (*state.edits, name)))
     improved = [f for f in pool if f.edits]
     return sorted(improved, key=lambda f: -f.score)
+
+
+def measure(target: Outline, run: ExecutionResult) -> tuple[float, float] | None:
+    """(match score, silhouette IoU) of a valid single solid, as ``score_of`` draws it; None
+    for anything else."""
+    if not run.ok or not run.mesh or run.n_solids > 1:
+        return None
+    from core.render import STYLE_BENCHMARK, render_mesh
+
+    drawn = outline(render_mesh(run.mesh, style=replace(STYLE_BENCHMARK, size=RENDER_SIZE)))
+    return render_match_score(target, drawn), silhouette_iou(target, drawn)
 
 
 def _code(part: Part) -> str | None:
