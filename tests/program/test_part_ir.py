@@ -27,9 +27,10 @@ from core.program.part_ir import (
 )
 from core.program.sketch_ir import parse_program
 from training.synth.emit_concise import emit_concise
+from training.synth.emit_verbose import emit_verbose
 from training.synth.generic import generate_generic
 from training.synth.idioms import IDIOMS, generate_idiom
-from training.synth.numbers import CONCISE_QUANTUM
+from training.synth.numbers import CONCISE_QUANTUM, VERBOSE_QUANTUM
 
 # emit_concise writes 4 decimals; plane axes are re-normalised by the reader.
 TOL = 2e-4
@@ -75,8 +76,8 @@ def _assert_same_extrude(made: Extrude, read: Extrude) -> None:
     assert faces == [(0, list(range(1, len(made.sketch.loops))))]
 
 
-def _round_trip(program: Program) -> Program:
-    read = parse_program(emit_concise(program))
+def _round_trip(program: Program, emit=emit_concise) -> Program:
+    read = parse_program(emit(program))
     assert len(read.extrudes) == len(program.extrudes)
     for made, got in zip(program.extrudes, read.extrudes, strict=True):
         _assert_same_extrude(made, got)
@@ -127,3 +128,13 @@ def test_sequence_and_tree_are_two_views_of_one_program() -> None:
         Extrude(box.sketch, 1.0, "cut")  # type: ignore[arg-type]  # the third field is ``both``
     lo, hi = hole.world_bbox()
     assert lo == pytest.approx((0.5, 0.5, 0.0)) and hi == pytest.approx((1.5, 1.5, 1.0))
+
+
+def test_parts_round_trip_through_the_verbose_style_too() -> None:
+    """The dataset's own layout (one workplane per sketch, ``add``-ed loops, full floats)."""
+    for seed in range(10):
+        _round_trip(generate_generic(np.random.default_rng([17, seed]), VERBOSE_QUANTUM), emit_verbose)
+    for family in sorted(IDIOMS):
+        _round_trip(
+            generate_idiom(np.random.default_rng([17, 0]), family, VERBOSE_QUANTUM).program, emit_verbose
+        )
