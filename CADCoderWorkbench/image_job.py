@@ -201,9 +201,11 @@ def run_image2cad(image_path: str, settings: Settings, context: JobContext, size
     )
 
 
-def size_summary(report: dict | None) -> str:
-    """One sentence on what the size stage did (the ``size`` key of ``image2cad --json``):
-    the extents reached and which values snapped, or why the part was not sized."""
+def size_summary(report: dict | None, most: int = 3) -> str:
+    """One short paragraph on what the size stage did (the ``size`` key of ``image2cad --json``):
+    the extents reached, the first ``most`` snaps by name and how many more, how many values a snap
+    would have moved too far from the picture; or why the part was not sized. ``size_details``
+    lists everything."""
     if not report:
         return ""
     if report.get("status") != "ok":
@@ -212,16 +214,36 @@ def size_summary(report: dict | None) -> str:
     text = f"Sized to {report.get('spec')} mm: {extents} mm."
     snapped = report.get("snapped") or []
     if snapped:
-        moves = ", ".join(f"{s.get('name')} {s.get('before'):.4g} -> {s.get('after'):.4g}" for s in snapped)
-        text += f" Snapped: {moves}."
+        moves = ", ".join(_snap_text(s) for s in snapped[:most])
+        more = f" and {len(snapped) - most} more" if len(snapped) > most else ""
+        text += f" Snapped {moves}{more}."
     elif report.get("match_before_snap") is not None:
         text += " Nothing snapped."
     rejected = report.get("rejected") or []
     if rejected:
-        names = ", ".join(str(r.get("name")) for r in rejected)
-        tolerance = report.get("snap_tolerance") or 0.0
-        text += f" Kept (a snap would change the match by more than {tolerance:.1%}): {names}."
+        tolerance = float(report.get("snap_tolerance") or 0.0)
+        values = "value" if len(rejected) == 1 else "values"
+        text += (
+            f" {len(rejected)} {values} kept: a snap would change the match by more than"
+            f" {tolerance * 100:g} points."
+        )
     return text
+
+
+def size_details(report: dict | None) -> str:
+    """Every snap and every refused snap, one per line (the size report's tooltip)."""
+    if not report or report.get("status") != "ok":
+        return ""
+    lines = [f"snapped {_snap_text(s)} ({s.get('rule')})" for s in report.get("snapped") or []]
+    lines += [
+        f"kept {s.get('name')} {s.get('before'):.4g} (not {s.get('after'):.4g})"
+        for s in report.get("rejected") or []
+    ]
+    return "\n".join(lines)
+
+
+def _snap_text(snap: dict) -> str:
+    return f"{snap.get('name')} {snap.get('before'):.4g} -> {snap.get('after'):.4g}"
 
 
 def _report(context: JobContext, shown: tuple[str, int] | None) -> None:

@@ -31,7 +31,7 @@ from PySide import QtCore, QtGui
 
 from CADCoderWorkbench import engine, layout, preferences
 from CADCoderWorkbench.cadquery_feature import choose_candidate, current_code, make_cadquery_feature
-from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad, size_summary
+from CADCoderWorkbench.image_job import ImageJobResult, run_image2cad, size_details, size_summary
 from CADCoderWorkbench.jobs import Job
 from CADCoderWorkbench.keep_example import keep_feature
 from CADCoderWorkbench.panel_widgets import load_form, make_code_view
@@ -400,6 +400,7 @@ class ImagePanel:
         if summary:
             lines.append(summary)
         self._show_match("<br>".join(lines))
+        self.form.match.setToolTip(size_details(result.size))
 
     def _show_match(self, html: str) -> None:
         self.form.match.setText(html)

@@ -43,9 +43,10 @@ def keep_feature_in_background(feature, settings: Settings) -> Job | None:
     nothing was kept)."""
     if feature is None:
         return None
+    label = feature.Label  # the part may be gone (document closed) when the answer comes
 
     def done(sentence: str, kept: bool) -> None:
-        App.Console.PrintMessage(f"{feature.Label}: {sentence}\n")
+        App.Console.PrintMessage(f"{label}: {sentence}\n")
         window = Gui.getMainWindow()
         window.statusBar().showMessage(sentence, 15000)
         if not kept:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from CADCoderWorkbench import engine
-from CADCoderWorkbench.image_job import CHOICES, image2cad_args, size_summary
+from CADCoderWorkbench.image_job import CHOICES, image2cad_args, size_details, size_summary
 from CADCoderWorkbench.keep_job import KeepError, keep_example
 from CADCoderWorkbench.settings import (
     SIZE_AXES,
@@ -80,8 +80,14 @@ def test_the_size_report_reads_as_one_sentence() -> None:
         "rejected": [{"name": "width", "before": 41.7, "after": 42.0, "rule": "grid_0.5"}],
     }
     text = size_summary(report)
-    assert text.startswith("Sized to longest=60 mm: 60 x 42 x 6 mm.")
-    assert "hole_diameter 6.31 -> 6.6" in text and "Kept" in text and "width" in text
+    assert text.startswith("Sized to longest=60 mm: 60 x 42 x 6 mm. Snapped hole_diameter 6.31 -> 6.6.")
+    assert text.endswith("1 value kept: a snap would change the match by more than 0.5 points.")
+    assert size_details(report).splitlines() == [
+        "snapped hole_diameter 6.31 -> 6.6 (iso_clearance)",
+        "kept width 41.7 (not 42)",
+    ]
+    many = dict(report, snapped=[dict(report["snapped"][0], name=f"d{i}") for i in range(5)])
+    assert "Snapped d0 6.31 -> 6.6, d1 6.31 -> 6.6, d2 6.31 -> 6.6 and 2 more." in size_summary(many)
     failed = size_summary({"status": "failed", "spec": "z=5", "message": "the part has no extent along z"})
     assert failed == "Not sized (z=5): the part has no extent along z."
     assert size_summary(None) == ""

@@ -374,6 +374,9 @@ class E_EmbeddedTests(AfterFirstClickCase):
         box = feature.Shape.BoundBox
         longest = max(box.XLength, box.YLength, box.ZLength)
         self.assertAlmostEqual(longest, 60.0, delta=0.5)
+        area = task_scroll_area(panel.form)
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+        scroll_to(panel, panel.form.preview)  # the overlay at the top, the match and size below it
         shoot("bracket_overlay")
         if panel.choice_buttons:
             scroll_to(panel, panel.form.choices)
