@@ -15,7 +15,13 @@ STEP files (the authors' protocol gives 0.880) and the speed ratios, wall-clock 
 loaded machine the CPU ratio is the fairer one). Exits non-zero when a sample differs from the
 reference by more than --tolerance.
 
+With ``--profile`` it prints instead where one process's CPU time goes, step by step, on ours
+(round trip, mass properties, ``transformGeometry``, the shared intersection, the Common and Fuse
+builds and their volume integrations) and on the reference's two separate booleans per
+orientation, and how many Fuses the union bound skipped.
+
     .venv/bin/python benchmarks/score_speed.py [--workers 2] [--limit 100] [--tolerance 1e-6]
+    .venv/bin/python benchmarks/score_speed.py --profile [--limit 12]
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +47,7 @@ from core.sandbox import SandboxConfig, SandboxPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "metrics"))
 from authors_reference import NoIoU, authors_iou_best, export_answer  # a test helper, not a package
+from OCP.TopoDS import TopoDS_Shape
 
 from core.metrics.paper_iou import top_level_items
 
@@ -82,6 +91,75 @@ def _parallel(
     return values, seconds, sum(cpu for _, cpu in scored)
 
 
+def _profile(pairs: list[tuple[bytes, str]], cache: str) -> None:
+    """CPU seconds per step of IOU_best in one process, ours and the reference's booleans."""
+    import cadquery as cq
+    from OCP.BOPAlgo import BOPAlgo_PaveFiller
+    from OCP.BRepAlgoAPI import BRepAlgoAPI_Common, BRepAlgoAPI_Fuse
+    from OCP.TopTools import TopTools_ListOfShape
+
+    from core.metrics import paper_iou as paper
+
+    steps: dict[str, float] = {}
+    orientations = skipped = 0
+
+    @contextmanager
+    def step(name: str) -> Iterator[None]:
+        c0 = time.process_time()
+        yield
+        steps[name] = steps.get(name, 0.0) + time.process_time() - c0
+
+    def intersection(a: TopoDS_Shape, b: TopoDS_Shape) -> BOPAlgo_PaveFiller:
+        arguments = TopTools_ListOfShape()
+        arguments.Append(a)
+        arguments.Append(b)
+        pave = BOPAlgo_PaveFiller()
+        pave.SetArguments(arguments)
+        pave.SetRunParallel(False)
+        pave.Perform()
+        return pave
+
+    for brep, step_file in pairs:
+        with step("target: cached import and normalisation"):
+            target = cached_target(step_file, Path(cache)).paper
+        with step("candidate: STEP export + import"):
+            source = paper.step_round_trip(shape_from_bytes(brep))
+        with step("candidate: mass properties"):
+            frame = paper.paper_frame(source)
+        if not np.isfinite(frame.scale):
+            continue
+        with step("both: normalising copies"):
+            moved, fixed = paper.normalised(source, frame), target.fresh()
+        for value in paper.paper_orientation_ious(shape_from_bytes(brep), target):
+            orientations += 1
+            skipped += value is None
+        for flips in paper.AUTHORS_SIGN_FLIPS:
+            matrix = np.eye(4)
+            matrix[:3, :3] = target.frame.axes @ (flips[None, :] * frame.axes).T
+            with step("transformGeometry (NURBS conversion)"):
+                aligned = moved.transformGeometry(cq.Matrix(matrix.tolist()))
+            a, b = aligned.wrapped, fixed.wrapped
+            with step("intersection of the arguments (PaveFiller)"):
+                pave = intersection(a, b)
+            with step("Common build"):
+                common = cq.Shape.cast(BRepAlgoAPI_Common(a, b, pave).Shape())
+            with step("Common volume"):
+                common.Volume()
+            with step("Fuse build"):
+                fuse = cq.Shape.cast(BRepAlgoAPI_Fuse(a, b, pave).Shape())
+            with step("Fuse volume"):
+                fuse.Volume()
+            with step("reference only: a second PaveFiller (one per boolean)"):
+                intersection(a, b)
+    ours = sum(v for k, v in steps.items() if not k.startswith("reference only"))
+    print(f"CPU seconds per step over {len(pairs)} samples, one process, every Fuse built:")
+    for name, seconds in sorted(steps.items(), key=lambda item: -item[1]):
+        share = "" if name.startswith("reference only") else f"{100 * seconds / ours:5.1f} %"
+        print(f"  {name:56s} {seconds:7.2f} s {share}")
+    print(f"  {'total':56s} {ours:7.2f} s")
+    print(f"Fuses the union bound skips: {skipped} of {orientations} orientations")
+
+
 def _mean(values: list[float | None]) -> float:
     present = [v for v in values if v is not None]
     return float(np.mean(present)) if present else float("nan")
@@ -92,6 +170,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--tolerance", type=float, default=1e-6, help="largest allowed per-sample difference")
+    parser.add_argument("--profile", action="store_true", help="CPU time per step instead of the comparison")
     args = parser.parse_args()
 
     samples = load_benchmark(benchmark_dir())[: args.limit]
@@ -100,6 +179,10 @@ def main() -> None:
         breps = [r.result().brep for r in results]
     pairs = [(b, str(s.step)) for b, s in zip(breps, samples, strict=True) if b is not None]
     print(f"{len(pairs)} of {len(samples)} ground-truth scripts produced a solid", flush=True)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="cadcoder-target-cache-") as cache:
+            _profile(pairs, cache)
+        return
 
     c0, t0 = time.process_time(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="authors-reference-") as folder:

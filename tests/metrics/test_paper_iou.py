@@ -19,7 +19,12 @@ from authors_reference import NoIoU, authors_iou_best_of_solid, authors_orientat
 
 from core.geometry.io import shape_from_bytes, shape_to_brep_bytes
 from core.metrics.iou import iou_best, prepare_target
-from core.metrics.paper_iou import paper_orientation_ious, step_round_trip
+from core.metrics.paper_iou import (
+    UNION_BOUND_SLACK,
+    _orientation_iou,
+    paper_orientation_ious,
+    step_round_trip,
+)
 from core.metrics.perturbations import PERTURBATIONS
 from core.metrics.target_cache import cached_target
 from core.sandbox.solid import to_shape
@@ -124,3 +129,16 @@ def test_in_memory_targets_make_the_round_trip_too(tmp_path: Path) -> None:
     cq.exporters.export(bracket, str(step))
     with_file = _authors(bracket, step)
     assert iou_best(shape, prepare_target(shape)) == pytest.approx(with_file, abs=TOLERANCE)
+
+
+def test_the_union_bound_skips_only_orientations_that_cannot_win() -> None:
+    # Two unit cubes overlapping by half: Common 0.5, Fuse 1.5, IoU 1/3; the bound without the
+    # Fuse is 0.5 / max(1, 1) = 0.5, widened by the slack to 0.5 / 0.95.
+    a = cq.Workplane().box(1, 1, 1).val()
+    b = cq.Workplane().box(1, 1, 1).translate((0.5, 0, 0)).val()
+    bound = 0.5 / (1 - UNION_BOUND_SLACK)
+    assert _orientation_iou(a, b) == pytest.approx(1 / 3, abs=1e-9)
+    assert _orientation_iou(a, b, bound + 0.01, b.Volume()) is None  # cannot beat that
+    assert _orientation_iou(a, b, bound - 0.01, b.Volume()) == pytest.approx(1 / 3, abs=1e-9)
+    # Without the target's volume (several solids on a side) the Fuse is always built.
+    assert _orientation_iou(a, b, bound + 0.01, None) == pytest.approx(1 / 3, abs=1e-9)
