@@ -47,7 +47,7 @@ EFFORT_PRESETS: dict[str, dict[str, Any]] = {
         "refine_budget": 60,
         "refine_top": 2,
         "search_runs": 160,
-        "search_seconds": 25.0,
+        "search_seconds": 20.0,
         "search_starts": 3,
     },
 }
