@@ -53,6 +53,18 @@ class EpochSampler(torch.utils.data.Sampler[int]):
 
 
 @dataclass
+class TrainHooks:
+    """What a caller that outlives one run (``training.session``) needs from the loop.
+
+    ``should_stop(step)`` is asked after every optimizer step: True saves a checkpoint there and ends
+    the run (a session's time budget or a stop file). ``on_checkpoint(path, step, val_loss)`` is
+    called after every checkpoint is saved (learning curves, committing weights)."""
+
+    should_stop: Callable[[int], bool] | None = None
+    on_checkpoint: Callable[[Path, int, float | None], None] | None = None
+
+
+@dataclass
 class TrainOutcome:
     final_dir: Path
     global_step: int
@@ -78,8 +90,11 @@ def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optim
     )
 
 
-def train(config: TrainConfig, log: Callable[[str], None] = print) -> TrainOutcome:
+def train(
+    config: TrainConfig, log: Callable[[str], None] = print, hooks: TrainHooks | None = None
+) -> TrainOutcome:
     output = Path(config.output.dir)
+    hooks = hooks or TrainHooks()
     opt = config.optim
     accelerator = Accelerator(
         gradient_accumulation_steps=opt.gradient_accumulation_steps,
@@ -201,7 +216,9 @@ def train(config: TrainConfig, log: Callable[[str], None] = print) -> TrainOutco
                 accelerator.log(
                     {"train/loss": step_loss, "train/lr": scheduler.get_last_lr()[0]}, step=state.global_step
                 )
-            if state.global_step % config.output.save_steps == 0 or state.global_step == total:
+            stop = hooks.should_stop is not None and hooks.should_stop(state.global_step)
+            if state.global_step % config.output.save_steps == 0 or state.global_step == total or stop:
+                val = None
                 if val_loader is not None:
                     val = _validation_loss(model, val_loader, accelerator)
                     accelerator.log({"val/loss": val}, step=state.global_step)
@@ -218,7 +235,11 @@ def train(config: TrainConfig, log: Callable[[str], None] = print) -> TrainOutco
                 if accelerator.is_main_process:
                     prune_checkpoints(output, config.output.save_total_limit)
                 say(f"checkpoint {path}")
-            if state.global_step >= total:
+                if hooks.on_checkpoint is not None and accelerator.is_main_process:
+                    hooks.on_checkpoint(path, state.global_step, val)
+                    model.train()
+            if state.global_step >= total or stop:
+                total = state.global_step  # a stop ends the run here (the final export below)
                 break
         else:
             state.epoch += 1

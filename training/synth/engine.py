@@ -94,6 +94,7 @@ class DatagenReport:
     new_samples: int
     verified: int = 0  # inprocess: candidates also run in the sandbox
     disagreements: int = 0  # of those, how many the sandbox built differently (rejected)
+    worker_cpu_s: float = 0.0  # inprocess: CPU seconds the build workers spent on all candidates
 
     @property
     def samples_per_s(self) -> float:
@@ -289,6 +290,7 @@ def _generate_inprocess(
     state = _ShardState(len(done), first)
     rejected: Counter = Counter()
     augmented = examined = verified = disagreements = 0
+    worker_cpu = 0.0
     accepted = total
     window = 8 * config.workers
     queue: deque[tuple[Future[FastSample], Future[ExecutionResult] | None]] = deque()
@@ -320,6 +322,7 @@ def _generate_inprocess(
                     queue.append((job, check))
                 job, check = queue.popleft()
                 sample = job.result()
+                worker_cpu += sample.cpu_s
                 examined += 1
                 reason = sample.reason
                 if check is not None:
@@ -375,6 +378,7 @@ def _generate_inprocess(
         accepted - total,
         verified,
         disagreements,
+        worker_cpu,
     )
 
 

@@ -9,6 +9,7 @@ gives the same bytes in any worker, so the engine can still consume results in i
 from __future__ import annotations
 
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ class FastSample:
     n_solids: int
     n_faces: int
     rendered: RenderedSample | None
+    cpu_s: float = 0.0  # CPU time the worker spent on it (throughput on a loaded machine)
 
 
 def build_pool(workers: int) -> ProcessPoolExecutor:
@@ -46,6 +48,7 @@ def build_and_render(
     augment: float,
     image_size: int,
 ) -> FastSample:
+    cpu_start = time.process_time()
     candidate = sample_candidate(seed, index, sampler)
     built = build_trusted(candidate.code)
     r = built.result
@@ -56,7 +59,17 @@ def build_and_render(
     if reason is None:
         assert built.mesh is not None
         rendered = render_sample(built.mesh, seed, index, augment, image_size)
-    return FastSample(candidate, reason, r.status.value, r.volume, r.bbox, r.n_solids, r.n_faces, rendered)
+    return FastSample(
+        candidate,
+        reason,
+        r.status.value,
+        r.volume,
+        r.bbox,
+        r.n_solids,
+        r.n_faces,
+        rendered,
+        time.process_time() - cpu_start,
+    )
 
 
 def as_result_fields(sample: FastSample) -> dict[str, Any]:

@@ -80,6 +80,15 @@ def build_trusted(code: str, relative_deflection: float = COARSE_RELATIVE_DEFLEC
     return TrustedBuild(result, mesh)
 
 
+def build_shape(code: str) -> Any:
+    """The OCCT shape of trusted generator ``code`` (for exporting ground truth); raises on failure."""
+    from core.sandbox.solid import pick_candidate, to_shape
+
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile(code, "<synth>", "exec"), namespace)
+    return to_shape(*pick_candidate(namespace, [])).wrapped
+
+
 def verify_agrees(trusted: ExecutionResult, sandboxed: ExecutionResult) -> bool:
     """The sandbox's run of the emitted code made the same solid: same status, solids, faces, volume."""
     if trusted.status != sandboxed.status:
