@@ -167,7 +167,7 @@ def main() -> None:
             brep = result.brep if result.ok else None
             info = {
                 "grounded": bool(chosen and chosen.grounded),
-                "searched": bool(chosen and chosen.message.startswith("structure search")),
+                "searched": bool(chosen and chosen.searched),
                 "timings": result.timings,
             }
         seconds = time.perf_counter() - t0

@@ -295,7 +295,15 @@ class ImageToCad:
                 continue
             note = "structure search: " + "; ".join(f.edits)
             candidate = Candidate(
-                len(candidates), "", f.code, run.status.value, note, run.volume, score=f.score, grounded=True
+                len(candidates),
+                "",
+                f.code,
+                run.status.value,
+                note,
+                run.volume,
+                score=f.score,
+                grounded=True,
+                searched=True,
             )
             candidates.append(candidate)
             runs.append(run)

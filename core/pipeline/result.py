@@ -18,6 +18,7 @@ class Candidate:
     repaired: bool = False  # produced by a self-repair round
     refined: bool = False  # the chosen candidate with its dimensions fitted to the picture
     grounded: bool = False  # read off the picture by core.grounding, not written by the model
+    searched: bool = False  # a grounded candidate edited by the structure search (core.search)
 
 
 @dataclass

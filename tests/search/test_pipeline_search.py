@@ -39,12 +39,13 @@ def test_the_searched_candidate_wins_with_its_hole() -> None:
     result = ImageToCad(CubeBackend(), config=config).run(png, on_event=events.append)
     assert result.ok and {"event": "stage", "stage": "search"} in events and "search" in result.timings
     chosen = result.candidates[result.chosen]
-    assert chosen.grounded and chosen.message.startswith("structure search: hole through the z face")
+    assert chosen.grounded and chosen.searched
+    assert chosen.message.startswith("structure search: hole through the z face")
     assert result.brep and result.step and "hole_diameter" in result.code
     others = [c.score for c in result.candidates if c is not chosen and c.score is not None]
     assert chosen.score > max(others)  # one ranking: the cube and the unsearched reads lose
 
     plain = ImageToCad(CubeBackend(), config=PipelineConfig(refine=False, search_runs=0)).run(png)
     assert plain.ok and "search" not in plain.timings
-    assert not any(c.message.startswith("structure search") for c in plain.candidates)
+    assert not any(c.searched for c in plain.candidates)
     assert result.match > plain.match

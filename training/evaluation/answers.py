@@ -185,6 +185,7 @@ def _system_solver(
             "chosen": result.chosen,
             "refined": bool(result.candidates and result.candidates[result.chosen or 0].refined),
             "grounded": bool(result.candidates and result.candidates[result.chosen or 0].grounded),
+            "searched": bool(result.candidates and result.candidates[result.chosen or 0].searched),
             "candidates": [
                 {
                     "code": c.code,
@@ -192,6 +193,7 @@ def _system_solver(
                     "score": c.score,
                     "refined": c.refined,
                     "grounded": c.grounded,
+                    "searched": c.searched,
                 }
                 for c in result.candidates
             ],
