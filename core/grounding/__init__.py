@@ -16,6 +16,9 @@ from PIL import Image
 from core.grounding.emit import emit_part, emit_prism
 from core.grounding.recover import recover, recover_parts
 from core.grounding.sketch import Prism
+from core.render.camera_search import estimate_camera
+from core.render.normalise import is_benchmark_style
+from core.render.normalise import normalise as normalise_picture
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,18 @@ class GroundedProgram:
         return self.prisms[0]
 
 
-def grounded_programs(picture: Image.Image, top: int = 3) -> list[GroundedProgram]:
+def grounded_programs(picture: Image.Image, top: int = 3, normalise: bool = True) -> list[GroundedProgram]:
     """Up to ``top`` programs, best silhouette explanation first; none when nothing in the picture
-    reads as a prism (an empty or unreadable image). Never raises for odd pictures."""
+    reads as a prism (an empty or unreadable image). Never raises for odd pictures. With
+    ``normalise``, a picture in another style (FreeCAD snapshot, photo) is redrawn in the
+    benchmark's look first and read through the camera estimated from its edges."""
+    picture = picture.convert("RGB")
+    camera = None
     try:
-        parts = recover_parts(picture.convert("RGB"), top=top)
+        if normalise and not is_benchmark_style(picture):
+            camera = estimate_camera(picture)
+            picture = normalise_picture(picture)
+        parts = recover_parts(picture, top=top, camera=camera)
     except (ValueError, IndexError, FloatingPointError, ZeroDivisionError, MemoryError):
         return []
     return [GroundedProgram(emit_part(list(p)), p) for p in parts]

@@ -18,6 +18,7 @@ from scipy import ndimage
 from core.grounding.contour import curve_from_boundary, trace
 from core.grounding.sketch import Circle, Curve, Loop, Prism
 from core.grounding.views import AxisView, all_views
+from core.render.camera import Camera
 from core.render.compare import edge_mask, foreground_mask
 
 MIN_FACE_SHARE = 0.02  # faces smaller than this share of the part are not end-face candidates
@@ -226,12 +227,15 @@ def _top_along(prism: Prism, normal: np.ndarray) -> float:
     )
 
 
-def recover_parts(picture: Image.Image, top: int = 3) -> list[tuple[Prism, ...]]:
+def recover_parts(
+    picture: Image.Image, top: int = 3, camera: Camera | None = None
+) -> list[tuple[Prism, ...]]:
     """Explanations of the picture, best first: the ``top`` single prisms, and for the best of them
     a body with a second extrusion (a boss standing on the body, on the side facing the eye) where
-    the single prism leaves part of the silhouette unexplained."""
+    the single prism leaves part of the silhouette unexplained. ``camera``: the view the picture
+    was taken from when not the benchmark's (a photo's, estimated)."""
     seg = segment(picture)
-    hyps = hypotheses(seg)
+    hyps = hypotheses(seg, all_views(camera))
     parts: list[tuple[Prism, ...]] = []
     firsts: list[Hypothesis] = []
     for h in hyps:

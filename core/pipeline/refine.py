@@ -74,9 +74,12 @@ def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = R
     if not run.ok or not run.mesh:
         return None
     from core.render import STYLE_BENCHMARK, render_mesh
-    from core.render.compare import render_match_score
+    from core.render.compare import outline, render_match_score
 
-    return render_match_score(picture, render_mesh(run.mesh, style=replace(STYLE_BENCHMARK, size=size)))
+    # A photo's outline carries the camera it was estimated to be taken from: render from there.
+    target = picture if isinstance(picture, Outline) else outline(picture)
+    style = replace(STYLE_BENCHMARK, size=size)
+    return render_match_score(target, render_mesh(run.mesh, camera=target.camera, style=style))
 
 
 def refine(

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from core.render.camera import Camera
+from core.render.normalise import is_benchmark_style
+from core.render.normalise import normalise as normalise_picture
+
 SIDE = 128
 EDGE_TOLERANCE = 2  # pixels at SIDE resolution
 
@@ -60,18 +64,32 @@ def edge_mask(image: Image.Image, darkness: float = 50.0) -> np.ndarray:
 @dataclass(frozen=True)
 class Outline:
     """A picture reduced for comparison: silhouette and edge lines, cropped to the part and scaled
-    to SIDE x SIDE. Best-of-N computes the input's once and compares every candidate with it."""
+    to SIDE x SIDE. Best-of-N computes the input's once and compares every candidate with it.
+    ``camera``: the view the picture was taken from when it is not the benchmark's (a photo's,
+    estimated), so candidates are rendered from it; None for the benchmark's own view."""
 
     silhouette: np.ndarray
     edges: np.ndarray
+    camera: Camera | None = None
 
 
-def outline(image: Image.Image) -> Outline:
+def outline(image: Image.Image, normalise: bool = True) -> Outline:
+    """The input picture's outline. With ``normalise`` a picture in any style (FreeCAD snapshot,
+    photo) is first redrawn in the benchmark's look and its camera estimated
+    (``core.render.normalise``, ``core.render.camera_search``); renders in the benchmark style
+    pass through unchanged."""
+    camera = None
+    if normalise and not is_benchmark_style(image):
+        from core.render.camera_search import estimate_camera
+
+        camera = estimate_camera(image)
+        camera = None if camera == Camera() else camera
+        image = normalise_picture(image)
     foreground = foreground_mask(image)
     box = _box(foreground)
     lines = edge_mask(image) & _dilate(foreground, 2)  # outline strokes lie just outside the mask
     # A 1-pixel line covers a third of a SIDE cell or less: any clear share of a cell is a line.
-    return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25))
+    return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25), camera)
 
 
 def silhouette_iou(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
@@ -91,13 +109,14 @@ def edge_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
 
 
 def render_match_score(input_image: Image.Image | Outline, rendered: Image.Image | Outline) -> float:
-    """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline."""
-    a, b = _outline(input_image), _outline(rendered)
+    """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline.
+    ``rendered`` is our own render, in the benchmark's style: never normalised."""
+    a, b = _outline(input_image), _outline(rendered, normalise=False)
     return 0.7 * silhouette_iou(a, b) + 0.3 * edge_agreement(a, b)
 
 
-def _outline(picture: Image.Image | Outline) -> Outline:
-    return picture if isinstance(picture, Outline) else outline(picture)
+def _outline(picture: Image.Image | Outline, normalise: bool = True) -> Outline:
+    return picture if isinstance(picture, Outline) else outline(picture, normalise)
 
 
 def _normalised(mask: np.ndarray, box: tuple[int, int, int, int] | None, cut: int) -> np.ndarray:
