@@ -1,4 +1,4 @@
-"""``python -m training {datagen,train,eval}``: the same commands as ``cadcoder``, for machines
+"""``python -m training {datagen,train,eval,eval-merge}``: the same commands as ``cadcoder``, for machines
 (and ``accelerate launch -m training ...``) where only the package, not the entry point, is set up."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from core.cli.datagen_cmd import datagen
-from core.cli.eval_cmd import eval_
+from core.cli.eval_cmd import eval_, eval_merge
 from core.cli.pretrain_vision_cmd import pretrain_vision
 from core.cli.train_cmd import train
 
@@ -15,6 +15,7 @@ app.command("datagen")(datagen)
 app.command("train")(train)
 app.command("pretrain-vision")(pretrain_vision)
 app.command("eval")(eval_)
+app.command("eval-merge")(eval_merge)
 
 if __name__ == "__main__":
     app()

@@ -72,6 +72,10 @@ def eval_(
     quantization: str | None = typer.Option(
         None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
     ),
+    shard_index: int = typer.Option(
+        0, "--shard-index", min=0, help="Answer only shard I of --num-shards (merge with `eval-merge`)."
+    ),
+    num_shards: int = typer.Option(1, "--num-shards", min=1, help="Split the questions round robin."),
 ) -> None:
     """Evaluate a model on the CAD-Coder benchmark (VSR, IOU_best, IOU_robust) with reports."""
     from rich.console import Console
@@ -105,7 +109,11 @@ def eval_(
         refine_top=refine_top,
         grounded=grounded,
         effort=effort.value,
+        shard_index=shard_index,
+        num_shards=num_shards,
     )
+    if shard_index >= num_shards:
+        raise typer.BadParameter(f"--shard-index must be below --num-shards ({num_shards})")
     backend = _backend(model, endpoint, model_name, quantization)
     try:
         report = evaluate(
@@ -119,6 +127,43 @@ def eval_(
         return
     typer.echo((settings.out / "results.md").read_text(encoding="utf-8"))
     typer.echo(f"answers, scores, CSV, plots and gallery in {settings.out}")
+
+
+def eval_merge(
+    shards: list[Path] = typer.Argument(..., help="The shard output folders of one evaluation."),
+    out: Path = typer.Option(..., "--out", help="Folder for the merged report."),
+    benchmark: Path | None = typer.Option(
+        None, "--benchmark", help="Benchmark folder (default: ../shared/benchmarks/gencad-code-test100)."
+    ),
+    limit: int = typer.Option(0, "--limit", min=0, help="The --limit the shards ran with."),
+    model_id: str = typer.Option("", "--model-id", help="Name in results.md (default: the first shard's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the merged score object."),
+) -> None:
+    """Merge `cadcoder eval --shard-index I --num-shards K` folders into the report of one run."""
+    from training.evaluation.run import benchmark_subset
+    from training.evaluation.shards import ShardMergeError, merge_shards
+
+    samples = benchmark_subset(benchmark or benchmark_dir(), limit)
+    name = model_id or _answers_model_id(shards[0]) or shards[0].name
+    try:
+        report = merge_shards(shards, samples, out, name)
+    except (ShardMergeError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo((out / "results.md").read_text(encoding="utf-8"))
+
+
+def _answers_model_id(folder: Path) -> str:
+    path = folder / "answers.jsonl"
+    if not path.is_file():
+        return ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            return str(json.loads(line).get("model_id", ""))
+    return ""
 
 
 def _model_id(model: Path | None, model_name: str | None) -> str:

@@ -60,6 +60,7 @@ def _register() -> None:
     app.command("train")(train_cmd.train)
     app.command("pretrain-vision")(pretrain_vision_cmd.pretrain_vision)
     app.command("eval")(eval_cmd.eval_)
+    app.command("eval-merge")(eval_cmd.eval_merge)
     app.command("keep-example")(keep_example_cmd.keep_example)
 
 

@@ -42,6 +42,9 @@ class EvalSettings:
     refine_top: int | None = None  # None: the effort preset's
     grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
     effort: str = "default"  # with system: the pipeline's effort preset
+    # Shard ``shard_index`` of ``num_shards`` (round robin after ``limit``; training.evaluation.shards).
+    shard_index: int = 0
+    num_shards: int = 1
 
 
 def benchmark_subset(benchmark: Path, limit: int) -> list[BenchmarkSample]:
@@ -59,6 +62,10 @@ def evaluate(
     out = settings.out
     out.mkdir(parents=True, exist_ok=True)
     samples = benchmark_subset(settings.benchmark, settings.limit)
+    if settings.num_shards > 1:
+        from training.evaluation.shards import shard_of
+
+        samples = shard_of(samples, settings.shard_index, settings.num_shards)
     answers_path = out / "answers.jsonl"
     answer_settings = AnswerSettings(
         question=paper.question(settings.baseline_prompt),
