@@ -24,11 +24,16 @@ SCALE = 1.5
 
 @dataclass(frozen=True)
 class GenericSettings:
+    """Defaults follow the counts of real (DeepCAD-style) parts: 57 % one extrusion, 75 % at most two
+    (P(second) = 0.43, then 0.58 per further sketch), unions about three times as common as cuts,
+    sketches mostly on axis planes (``tilt_p``)."""
+
     max_sketches: int = 12
-    # Probability of one more sketch after each: a geometric length, most parts have 1-3 sketches.
-    continue_p: float = 0.55
-    union_p: float = 0.68
-    cut_p: float = 0.27  # the rest intersects
+    # Probability of a second sketch; after that ``continue_p`` per further sketch.
+    first_continue_p: float = 0.43
+    continue_p: float = 0.58
+    union_p: float = 0.72
+    cut_p: float = 0.24  # the rest intersects
     hole_p: float = 0.35
     tilt_p: float = 0.08
 
@@ -36,7 +41,7 @@ class GenericSettings:
 def generate_generic(rng: np.random.Generator, q: float, settings: GenericSettings | None = None) -> Program:
     s = settings or GenericSettings()
     n = 1
-    while n < s.max_sketches and rng.random() < s.continue_p:
+    while n < s.max_sketches and rng.random() < (s.first_continue_p if n == 1 else s.continue_p):
         n += 1
     first = _first_extrude(rng, q, s)
     extrudes = [first]
