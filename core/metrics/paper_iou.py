@@ -261,6 +261,8 @@ def _orientation_iou(
 
 def _cannot_win(common: float, aligned: cq.Shape, target_volume: float | None, beat: float) -> bool:
     """True when ``common / vol(A ∪ B)`` is certainly below ``beat`` (see :func:`_orientation_iou`)."""
+    if not beat > 0:  # nothing to beat yet (the first orientation, or only zeros so far)
+        return False
     aligned_volume = _volume(aligned)
     if target_volume is None or not (common >= 0 and aligned_volume > 0 and target_volume > 0):
         return False
