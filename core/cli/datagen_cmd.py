@@ -54,6 +54,12 @@ def datagen(
     image_size: int = typer.Option(
         448, "--image-size", min=16, help="Render size in pixels (96 for cadcoder-mini-cpu; 448 = benchmark)."
     ),
+    job_index: int = typer.Option(
+        0, "--job-index", min=0, help="Job I of a --num-jobs array (merge: python -m training.synth.merge)."
+    ),
+    num_jobs: int = typer.Option(
+        1, "--num-jobs", min=1, help="Jobs of the array (each draws its own candidates)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run's report as one JSON object."),
 ) -> None:
     """Generate synthetic training data for CAD-Coder models."""
@@ -81,6 +87,8 @@ def datagen(
             sampler=sampler,  # type: ignore[arg-type]
             builder=builder,  # type: ignore[arg-type]
             verify_fraction=verify_fraction,
+            job_index=job_index,
+            num_jobs=num_jobs,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -149,3 +149,36 @@ def test_fast_engine_writes_valid_deterministic_shards(tmp_path: Path) -> None:
     one = DatagenConfig(**{**config.__dict__, "workers": 1})
     generate_dataset(tmp_path / "b", one)
     assert _members(tmp_path / "b") == samples
+
+
+def test_job_array_folders_merge_deterministically(tmp_path: Path) -> None:
+    from training.synth.merge import MergeError, merge_datasets
+
+    def job(i: int) -> Path:
+        out = tmp_path / f"job-{i}"
+        config = DatagenConfig(
+            n=3,
+            seed=8,
+            workers=1,
+            shard_size=2,
+            image_size=64,
+            builder="inprocess",
+            verify_fraction=0,
+            job_index=i,
+            num_jobs=2,
+        )
+        generate_dataset(out, config)
+        return out
+
+    jobs = [job(0), job(1)]
+    keys = [[int(k) for k, _ in _members(j)] for j in jobs]
+    assert all(k % 2 == 0 for k in keys[0]) and all(k % 2 == 1 for k in keys[1])  # disjoint candidates
+    counts = merge_datasets(list(reversed(jobs)), tmp_path / "m1")  # order given does not matter
+    assert counts["samples"] + counts["duplicates_dropped"] == 6 and counts["shards"] == 3
+    merged = _members(tmp_path / "m1")
+    assert [int(k) for k, _ in merged] == keys[0] + keys[1][: counts["samples"] - 3]
+    merge_datasets(jobs, tmp_path / "m2")
+    assert _members(tmp_path / "m2") == merged
+    assert read_manifest(tmp_path / "m1")["merged_jobs"] == 2
+    with pytest.raises(MergeError):
+        merge_datasets(jobs[:1], tmp_path / "m3")  # half an array

@@ -60,6 +60,10 @@ class DatagenConfig:
     # generator code is built in the worker processes (fast_job), a sample of it also in the sandbox.
     builder: Literal["sandbox", "inprocess"] = "sandbox"
     verify_fraction: float = 0.02  # inprocess only: share of candidates also run in the sandbox
+    # Job ``job_index`` of ``num_jobs`` (a scheduler's array): candidates job_index, +num_jobs, ...;
+    # the jobs' folders are merged with training.synth.merge.
+    job_index: int = 0
+    num_jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.n < 0 or self.workers < 1 or self.shard_size < 1 or self.image_size < 16:
@@ -70,6 +74,8 @@ class DatagenConfig:
             raise ValueError(f"builder must be 'sandbox' or 'inprocess', not {self.builder!r}")
         if not 0.0 <= self.verify_fraction <= 1.0:
             raise ValueError("verify_fraction is a probability in [0, 1]")
+        if self.num_jobs < 1 or not 0 <= self.job_index < self.num_jobs:
+            raise ValueError("job_index must be in 0 .. num_jobs - 1")
 
     def manifest(self) -> dict[str, Any]:
         """What decides the samples (not ``n`` or ``workers``: a run may be extended or re-parallelised)."""
@@ -79,6 +85,9 @@ class DatagenConfig:
         if self.builder == "sandbox":  # the manifests written before the in-process builder existed
             d.pop("builder")
             d.pop("verify_fraction")
+        if self.num_jobs == 1:  # nor job arrays
+            d.pop("job_index")
+            d.pop("num_jobs")
         d["format"] = "cadcoder-synth-v1"
         return json.loads(json.dumps(d))
 
@@ -147,7 +156,7 @@ def generate_dataset(
     total = sum(s.samples for s in done)
     rejected: Counter = Counter()
     augmented = 0
-    first = done[-1].next_candidate if done else 0
+    first = done[-1].next_candidate if done else config.job_index
     if total >= config.n:
         return DatagenReport(total, len(done), 0, {}, 0, time.perf_counter() - started, 0)
     if config.builder == "inprocess":
@@ -159,7 +168,7 @@ def generate_dataset(
     window = 4 * config.workers
     in_sandbox: deque[tuple[Candidate, Future[ExecutionResult]]] = deque()
     in_render: deque[_Pending] = deque()
-    candidates = count(first)
+    candidates = count(first, config.num_jobs)
     accepted = written = total
     writer: ShardWriter | None = None
     with (
@@ -198,9 +207,9 @@ def generate_dataset(
                     )
                     in_render.append(_Pending(cand, result, state, job))
                     if state.accepted == config.shard_size or accepted == config.n:
-                        state.next_candidate = cand.index + 1
+                        state.next_candidate = cand.index + config.num_jobs
                         last_shard = state
-                        state = _ShardState(state.index + 1, cand.index + 1)
+                        state = _ShardState(state.index + 1, cand.index + config.num_jobs)
                 if not in_render:
                     continue
                 head = in_render.popleft()
@@ -286,7 +295,7 @@ def _generate_inprocess(
 ) -> DatagenReport:
     """The fast loop: workers build and render whole candidates; results are consumed in index order."""
     total = sum(s.samples for s in done)
-    first = done[-1].next_candidate if done else 0
+    first = done[-1].next_candidate if done else config.job_index
     state = _ShardState(len(done), first)
     rejected: Counter = Counter()
     augmented = examined = verified = disagreements = 0
@@ -294,7 +303,7 @@ def _generate_inprocess(
     accepted = total
     window = 8 * config.workers
     queue: deque[tuple[Future[FastSample], Future[ExecutionResult] | None]] = deque()
-    candidates = count(first)
+    candidates = count(first, config.num_jobs)
     writer: ShardWriter | None = None
     verifier = (
         SandboxPool(SandboxConfig(workers=1, timeout=config.timeout))
@@ -353,11 +362,11 @@ def _generate_inprocess(
                 if on_sample is not None:
                     on_sample(accepted, dict(rejected))
                 if state.accepted == config.shard_size or accepted == config.n:
-                    state.next_candidate = cand.index + 1
+                    state.next_candidate = cand.index + config.num_jobs
                     writer.close()
                     writer = None
                     _summary(state).write(out)
-                    state = _ShardState(state.index + 1, cand.index + 1)
+                    state = _ShardState(state.index + 1, cand.index + config.num_jobs)
         except BaseException:
             if writer is not None:
                 writer.abort()
