@@ -283,9 +283,10 @@ class ImageToCad:
         emit({"event": "stage", "stage": "search"})
         budget = Budget(cfg.search_runs, cfg.search_seconds)
         try:
-            found = search(
-                starts, picture, scene_of(picture), lambda codes: self._run_all(codes, ("mesh",)), budget
-            )
+            scene = scene_of(picture)
+            if scene is None:
+                return chosen  # a photo's own camera: the edits assume the benchmark's view
+            found = search(starts, picture, scene, lambda codes: self._run_all(codes, ("mesh",)), budget)
         except (ValueError, IndexError, FloatingPointError, ZeroDivisionError):
             return chosen  # an odd picture: the candidates so far stand
         best = chosen

@@ -97,7 +97,8 @@ def measure(target: Outline, run: ExecutionResult) -> tuple[float, float] | None
         return None
     from core.render import STYLE_BENCHMARK, render_mesh
 
-    drawn = outline(render_mesh(run.mesh, style=replace(STYLE_BENCHMARK, size=RENDER_SIZE)))
+    style = replace(STYLE_BENCHMARK, size=RENDER_SIZE)
+    drawn = outline(render_mesh(run.mesh, camera=target.camera, style=style))
     return render_match_score(target, drawn), silhouette_iou(target, drawn)
 
 

@@ -20,8 +20,20 @@ class Scene:
     hyps: list[Hypothesis]
 
 
-def scene_of(picture: Image.Image) -> Scene:
-    seg = segment(picture.convert("RGB"))
+def scene_of(picture: Image.Image) -> Scene | None:
+    """The scene of ``picture`` as the grounding reads it: a picture in another style (a FreeCAD
+    snapshot) redrawn in the benchmark's look first. None when its camera is not the benchmark's
+    (a photo's, estimated): the edits here place features through the benchmark's view."""
+    from core.render.camera import Camera
+    from core.render.camera_search import estimate_camera
+    from core.render.normalise import is_benchmark_style, normalise
+
+    picture = picture.convert("RGB")
+    if not is_benchmark_style(picture):
+        if estimate_camera(picture) != Camera():
+            return None
+        picture = normalise(picture)
+    seg = segment(picture)
     return Scene(seg, hypotheses(seg))
 
 
