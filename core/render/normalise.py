@@ -103,11 +103,14 @@ def face_edges(image: Image.Image, mask: np.ndarray, low: float = 20.0, high: fl
     # The outline as a band wide enough to swallow the drawn silhouette line just inside it (else
     # the two enclose a sliver the grounding would take for a face).
     outline = mask & ~ndimage.binary_erosion(mask, iterations=OUTLINE_BAND)
+    steps = joined[labels]
     if drawn.sum() >= DRAWN_SHARE * (mask & ~ndimage.binary_erosion(mask)).sum():
-        return drawn | outline  # a snapshot with its lines drawn: they are the edges
-    # No drawn lines (a photo): the steps between faces. Thinned steps break up where three faces
-    # meet; a pixel's growth closes those gaps, which would otherwise join two faces into one.
-    steps = ndimage.binary_dilation(joined[labels], structure=np.ones((3, 3))) & mask
+        # Lines are drawn (a snapshot, or a photo of one): they are the edges, and steps count
+        # only well away from them (a blurred line's own flanks are steps too).
+        steps &= ~ndimage.binary_dilation(drawn, iterations=4)
+    # Thinned steps break up where three faces meet; a pixel's growth closes those gaps, which
+    # would otherwise join two faces into one.
+    steps = ndimage.binary_dilation(steps, structure=np.ones((3, 3))) & mask
     return drawn | steps | outline
 
 
