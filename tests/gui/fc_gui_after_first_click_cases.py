@@ -92,6 +92,19 @@ def scroll_to(panel, widget):
     settle(0.2)
 
 
+def shown_top_level():
+    """The visible top-level widgets; one being deleted while we look is skipped (asking it
+    anything raises RuntimeError, which would end a timer's polling for good)."""
+    shown = []
+    for widget in QtGui.QApplication.topLevelWidgets():
+        try:
+            if widget.isVisible():
+                shown.append(widget)
+        except RuntimeError:
+            continue
+    return shown
+
+
 def kept_examples():
     """(code, picture bytes) of every example in the user dataset, read from its tar shards."""
     examples = []
@@ -146,8 +159,8 @@ class AfterFirstClickCase(unittest.TestCase):
         deadline = time.monotonic() + 900
 
         def poll():
-            for w in QtGui.QApplication.topLevelWidgets():
-                if isinstance(w, QtGui.QMessageBox) and w.isVisible():
+            for w in shown_top_level():
+                if isinstance(w, QtGui.QMessageBox):
                     asked["n"] += 1
                     w.button(QtGui.QMessageBox.Yes).click()
             if (panel.running or panel.outcome == "ready") and time.monotonic() < deadline:
@@ -344,14 +357,10 @@ class D_FineTunedTests(AfterFirstClickCase):
         seen = {"polls": 0}
 
         def fill_in_and_press_ok():
-            dialogs = [
-                w
-                for w in QtGui.QApplication.topLevelWidgets()
-                if w.isVisible() and isinstance(w, QtGui.QDialog)
-            ]
+            dialogs = [w for w in shown_top_level() if w.findChild(QtGui.QWidget, "CADCoderPreferences")]
             if not dialogs:
                 seen["polls"] += 1
-                if seen["polls"] < 300:
+                if seen["polls"] < 1500:  # up to five minutes for the dialog on a loaded machine
                     QtCore.QTimer.singleShot(200, fill_in_and_press_ok)
                 return
             try:
