@@ -22,6 +22,12 @@ orientation, and how many Fuses the union bound skipped.
 
     .venv/bin/python benchmarks/score_speed.py [--workers 2] [--limit 100] [--tolerance 1e-6]
     .venv/bin/python benchmarks/score_speed.py --profile [--limit 12]
+
+With ``--check-bound`` it compares, sample by sample and orientation by orientation, IOU_best with
+the Fuse bound against building every Fuse (one process, CPU seconds of each), and exits non-zero
+when a computed orientation differs or a skipped one would have won.
+
+    .venv/bin/python benchmarks/score_speed.py --check-bound [--limit 100]
 """
 
 from __future__ import annotations
@@ -160,6 +166,38 @@ def _profile(pairs: list[tuple[bytes, str]], cache: str) -> None:
     print(f"Fuses the union bound skips: {skipped} of {orientations} orientations")
 
 
+def _check_bound(pairs: list[tuple[bytes, str]], cache: str, tolerance: float) -> None:
+    """The Fuse bound against every Fuse built: equal values, skipped orientations never the best."""
+    from core.metrics.paper_iou import PaperProtocolError, paper_orientation_ious
+
+    cpu = {True: 0.0, False: 0.0}
+    skipped = total = wrong = 0
+    worst = 0.0
+    for brep, step in pairs:
+        target = cached_target(step, Path(cache)).paper
+        values: dict[bool, list[float | None]] = {}
+        for prune in (True, False):
+            c0 = time.process_time()
+            try:
+                values[prune] = paper_orientation_ious(shape_from_bytes(brep), target, prune=prune)
+            except PaperProtocolError:
+                values[prune] = []
+            cpu[prune] += time.process_time() - c0
+        best = max([0.0, *(v for v in values[True] if v is not None and v > 0)])
+        for mine, full in zip(values[True], values[False], strict=True):
+            total += 1
+            if mine is None:
+                skipped += 1
+                wrong += bool(full is not None and full > best + tolerance)
+            else:
+                worst = max(worst, abs(mine - full))
+    print(f"orientations {total}, Fuses skipped {skipped}, skipped ones that would have won: {wrong}")
+    print(f"largest difference on a computed orientation: {worst:.2e}")
+    print(f"CPU: with the bound {cpu[True]:.1f} s, every Fuse {cpu[False]:.1f} s")
+    if wrong or worst > tolerance:
+        raise SystemExit("the Fuse bound changed IOU_best")
+
+
 def _mean(values: list[float | None]) -> float:
     present = [v for v in values if v is not None]
     return float(np.mean(present)) if present else float("nan")
@@ -171,6 +209,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--tolerance", type=float, default=1e-6, help="largest allowed per-sample difference")
     parser.add_argument("--profile", action="store_true", help="CPU time per step instead of the comparison")
+    parser.add_argument(
+        "--check-bound", action="store_true", help="the Fuse bound against every Fuse built, per orientation"
+    )
     args = parser.parse_args()
 
     samples = load_benchmark(benchmark_dir())[: args.limit]
@@ -179,9 +220,12 @@ def main() -> None:
         breps = [r.result().brep for r in results]
     pairs = [(b, str(s.step)) for b, s in zip(breps, samples, strict=True) if b is not None]
     print(f"{len(pairs)} of {len(samples)} ground-truth scripts produced a solid", flush=True)
-    if args.profile:
+    if args.profile or args.check_bound:
         with tempfile.TemporaryDirectory(prefix="cadcoder-target-cache-") as cache:
-            _profile(pairs, cache)
+            if args.profile:
+                _profile(pairs, cache)
+            else:
+                _check_bound(pairs, cache, args.tolerance)
         return
 
     c0, t0 = time.process_time(), time.perf_counter()
