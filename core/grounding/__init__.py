@@ -4,7 +4,9 @@ The benchmark's parts are mostly sketch-and-extrude prisms seen from a fixed iso
 the end face of the dominant extrusion can be read from the picture, mapped back onto its sketch
 plane, fitted with lines, arcs and circles, and extruded by the depth the side faces show
 (``recover``); ``emit`` writes it as concise CadQuery with named dimensions. The pipeline runs
-these next to the model's candidates and ranks all of them by render-and-compare.
+these next to the model's candidates and ranks all of them by render-and-compare. A recovered
+``Prism`` is an extrusion of the project's one program IR (``core.program.part_ir``), so a grounded
+part can also go through that IR's emitters and native conversion.
 """
 
 from __future__ import annotations
