@@ -13,7 +13,7 @@ Everything is in plane units of one image pixel, the only scale the picture fixe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from core.program.part_ir import ArcTo, Circle, Extrude, Plane, Sketch, Vec3, loop_through
 from core.program.part_ir import Loop as IRLoop
@@ -104,10 +104,6 @@ class Prism(Extrude):
             ("operation", operation),
         ):
             put(self, name, value)
-        x_dir, normal = _axis_frame(axis)
-        plane = Plane((height * normal[0], height * normal[1], height * normal[2]), x_dir, normal)
-        loops = tuple(c.to_loop() if isinstance(c, Loop) else c for c in (outline, *holes))
-        put(self, "sketch", Sketch(plane, loops))
         put(self, "distance", -depth)
         put(self, "both", False)
         put(self, "distance_name", None)
@@ -118,3 +114,19 @@ class Prism(Extrude):
         pts = self.outline.points()
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         return (min(xs), min(ys)), (max(xs), max(ys))
+
+
+def _prism_sketch(prism: Prism) -> Sketch:
+    """The prism's outline and holes as the IR's sketch on its axis plane. Built on first use: the
+    structure search makes thousands of edited prisms and reads few of them as IR."""
+    x_dir, normal = _axis_frame(prism.axis)
+    h = prism.height
+    plane = Plane((h * normal[0], h * normal[1], h * normal[2]), x_dir, normal)
+    return Sketch(
+        plane, tuple(c.to_loop() if isinstance(c, Loop) else c for c in (prism.outline, *prism.holes))
+    )
+
+
+# A field of ``Extrude``, computed lazily here (``dataclass`` removed the class attribute).
+Prism.sketch = cached_property(_prism_sketch)  # type: ignore[assignment,misc]
+Prism.sketch.__set_name__(Prism, "sketch")  # type: ignore[attr-defined]
