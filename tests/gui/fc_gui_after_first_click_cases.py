@@ -357,7 +357,11 @@ class D_FineTunedTests(AfterFirstClickCase):
         seen = {"polls": 0}
 
         def fill_in_and_press_ok():
-            dialogs = [w for w in shown_top_level() if w.findChild(QtGui.QWidget, "CADCoderPreferences")]
+            dialogs = [
+                w
+                for w in shown_top_level()
+                if isinstance(w, QtGui.QDialog) and w.findChild(QtGui.QWidget, "CADCoderPreferences")
+            ]
             if not dialogs:
                 seen["polls"] += 1
                 if seen["polls"] < 1500:  # up to five minutes for the dialog on a loaded machine
