@@ -18,8 +18,9 @@ from PIL import Image
 from core.grounding.emit import emit_part, emit_prism
 from core.grounding.recover import recover, recover_parts
 from core.grounding.sketch import Prism
+from core.render.camera import Camera
 from core.render.camera_search import estimate_camera
-from core.render.normalise import is_benchmark_style
+from core.render.normalise import is_benchmark_style, is_snapshot
 from core.render.normalise import normalise as normalise_picture
 
 
@@ -44,7 +45,10 @@ def grounded_programs(picture: Image.Image, top: int = 3, normalise: bool = True
     try:
         if normalise and not is_benchmark_style(picture):
             camera = estimate_camera(picture)
-            picture = normalise_picture(picture)
+            # A snapshot from the isometric view is read as drawn (see is_snapshot); photos and
+            # turned views through the redrawn picture and the estimated camera.
+            if camera != Camera() or not is_snapshot(picture):
+                picture = normalise_picture(picture)
         parts = recover_parts(picture, top=top, camera=camera)
     except (ValueError, IndexError, FloatingPointError, ZeroDivisionError, MemoryError):
         return []

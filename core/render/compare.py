@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from core.render.camera import Camera
-from core.render.normalise import is_benchmark_style
+from core.render.normalise import is_benchmark_style, is_snapshot
 from core.render.normalise import normalise as normalise_picture
 
 SIDE = 128
@@ -84,7 +84,8 @@ def outline(image: Image.Image, normalise: bool = True) -> Outline:
 
         camera = estimate_camera(image)
         camera = None if camera == Camera() else camera
-        image = normalise_picture(image)
+        if camera is not None or not is_snapshot(image):
+            image = normalise_picture(image)  # as the grounding reads it
     foreground = foreground_mask(image)
     box = _box(foreground)
     lines = edge_mask(image) & _dilate(foreground, 2)  # outline strokes lie just outside the mask
