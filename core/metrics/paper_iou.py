@@ -27,7 +27,7 @@ share one intersection of the arguments (``BOPAlgo_PaveFiller``, single-threaded
 of a boolean's cost,
 an orientation whose Common shows it cannot win (``common / max(vol A, vol B)``, the union
 containing both solids, widened by :data:`UNION_BOUND_SLACK`, below the best IoU so far) does not
-build its Fuse (a fifth of the work; only for one solid on each side, see :func:`_orientation_iou`),
+build its Fuse (a fifth of the work; only for one valid solid on each side, see :func:`_orientation_iou`),
 and the target side (import, mass properties, both copies) is prepared once per STEP file and kept
 in ``core.metrics.target_cache``. Every evaluation works on a fresh copy of the prepared target:
 OCCT booleans may widen tolerances of their arguments in place, and the authors start each sample
@@ -59,6 +59,7 @@ import numpy as np
 from OCP.BOPAlgo import BOPAlgo_PaveFiller
 from OCP.BRepAlgoAPI import BRepAlgoAPI_Common, BRepAlgoAPI_Fuse
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Copy
+from OCP.BRepCheck import BRepCheck_Analyzer
 from OCP.TopAbs import TopAbs_COMPOUND, TopAbs_SOLID
 from OCP.TopExp import TopExp_Explorer
 from OCP.TopoDS import TopoDS_Iterator, TopoDS_Shape
@@ -200,8 +201,10 @@ def paper_orientation_ious(
         return []  # NaN geometry: see the module docstring
     moved_source = normalised(source, source_frame)
     fixed = target.fresh()
-    # The union bound needs additive volumes: one solid on each side (several solids may overlap).
-    bounded = prune and _solid_count(moved_source) == 1 and _solid_count(fixed) == 1
+    # The union bound needs a union that holds both solids: one solid on each side (several solids
+    # may overlap), each accepted by OCCT's checker (on an invalid ground truth, 158063 scaled, the
+    # Fuse came out smaller than an argument and a skipped orientation would have won by 3e-6).
+    bounded = prune and all(_solid_count(s) == 1 and _is_valid(s) for s in (moved_source, fixed))
     target_volume = _volume(fixed) if bounded else None
     best, values = 0.0, []
     for flips in AUTHORS_SIGN_FLIPS:
@@ -232,7 +235,7 @@ def _orientation_iou(
     is left to two separate booleans, as the authors run them: there OCCT's result depends on
     the fresh intersection each operation makes.
 
-    ``beat`` (given only for one solid on each side, with ``target_volume``): the union of two
+    ``beat`` (given only for one valid solid on each side, with ``target_volume``): the union of two
     solids contains each of them, so ``IoU <= common / max(vol A, vol B)``; when that bound,
     widened by :data:`UNION_BOUND_SLACK`, stays below the best IoU so far, this orientation cannot
     win (a tie would not replace the best either) and its Fuse, about a third of the work, is
@@ -267,6 +270,11 @@ def _cannot_win(common: float, aligned: cq.Shape, target_volume: float | None, b
     if target_volume is None or not (common >= 0 and aligned_volume > 0 and target_volume > 0):
         return False
     return common / (max(aligned_volume, target_volume) * (1 - UNION_BOUND_SLACK)) < beat
+
+
+def _is_valid(shape: cq.Shape) -> bool:
+    """OCCT's checker (``BRepCheck_Analyzer``) accepts the shape."""
+    return BRepCheck_Analyzer(shape.wrapped).IsValid()
 
 
 def _volume(shape: cq.Shape) -> float:
