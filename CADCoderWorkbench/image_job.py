@@ -225,7 +225,7 @@ def size_summary(report: dict | None, most: int = 3) -> str:
         values = "value" if len(rejected) == 1 else "values"
         text += (
             f" {len(rejected)} {values} kept: a snap would change the match by more than"
-            f" {tolerance * 100:g} points."
+            f" {tolerance * 100:g} points or move the size you gave."
         )
     return text
 

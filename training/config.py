@@ -165,9 +165,20 @@ class TrainConfig:
         return self
 
 
+USER_DATA = "{user_data}"
+
+
 def _expand_path(path: str) -> str:
-    """``~`` and ``$VARS`` in paths, so a recipe can name the user's folders (finetune_user.yaml)."""
-    return os.path.expanduser(os.path.expandvars(path)) if path else path
+    """``{user_data}``, ``~`` and ``$VARS`` in paths, so a recipe can name the user's folders
+    (finetune_user.yaml). ``{user_data}`` is the folder the workbench keeps examples in and looks
+    for the fine-tuned copy in (``core.user_paths``), so both follow ``$CADCODER_USER_DATA``."""
+    if not path:
+        return path
+    if USER_DATA in path:
+        from core.user_paths import user_data_dir
+
+        path = path.replace(USER_DATA, str(user_data_dir()))
+    return os.path.expanduser(os.path.expandvars(path))
 
 
 _ADAPTER = TypeAdapter(TrainConfig)

@@ -158,7 +158,12 @@ def image2cad(
     )
     written = _write_files(result, code_out, preview, fcstd, image, backend.name) if result.ok else {}
     if result.ok and overlay_out is not None:
-        written["overlay"] = _write_overlay(result, picture, overlay_out, timeout)
+        # The overlay is a view of the result, not the result: failing to draw it loses nothing else.
+        try:
+            written["overlay"] = _write_overlay(result, picture, overlay_out, timeout)
+        except OSError as exc:
+            typer.echo(f"warning: no overlay written to {overlay_out}: {exc}", err=True)
+            extras["overlay_error"] = str(exc)
     if result.ok and output is not None:
         data = result.step if output.suffix.lower() in (".step", ".stp") else result.brep
         try:
@@ -293,7 +298,6 @@ def _write_overlay(result, picture: bytes, path: Path, timeout: float) -> str:
             raise OSError(f"the result did not run again: {run.message}")
         _input, rgb = load_image(picture)
         overlay(rgb, run.mesh, result.match).save(path)
-    except OSError as exc:
-        typer.echo(f"error: cannot write {path}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    except (OSError, ValueError) as exc:
+        raise OSError(str(exc)) from exc
     return str(path)

@@ -18,12 +18,13 @@ from PIL import Image
 
 from core.pipeline.result import CadResult
 from core.program.parameters import find_parameters
-from core.program.real_size import SizeSpec, bbox_scaled_by, scale_factor, scale_program
+from core.program.real_size import SizeSpec, bbox_scaled_by, measured, scale_factor, scale_program
 from core.program.snapping import snap_dimensions
 from core.sandbox import ExecutionResult
 
 Executor = Callable[[Sequence[str], tuple[str, ...]], list[ExecutionResult]]
 SNAP_TOLERANCE = 0.005  # largest drop of the match score a snap may cause (0..1 scale)
+EXTENT_TOLERANCE = 1e-6  # relative: the dimension the user gave stays what they typed
 
 
 @dataclass
@@ -88,7 +89,12 @@ def apply_real_size(
         reference = score_of(target, after)
 
         def score(codes: Sequence[str]) -> list[float | None]:
-            return [score_of(target, run) for run in execute(codes, ("mesh",))]
+            # The user's dimension is a fact, not a proportion to trade: a snap that moves it (a
+            # width snapped up while the length is the sum of width and wall) is no snap.
+            return [
+                score_of(target, run) if _keeps_extent(spec, run) else None
+                for run in execute(codes, ("mesh",))
+            ]
 
         snaps = snap_dimensions(code, score, tolerance=tolerance, reference=reference)
         code = snaps.code
@@ -109,3 +115,9 @@ def apply_real_size(
     report.bbox_mm = [round(b[i + 3] - b[i], 6) for i in range(3)]
     report.status = "ok"
     return report
+
+
+def _keeps_extent(spec: SizeSpec, run: ExecutionResult) -> bool:
+    if not run.ok or run.bbox is None:
+        return False
+    return abs(measured(spec, run.bbox) - spec.mm) <= EXTENT_TOLERANCE * spec.mm

@@ -88,10 +88,16 @@ GRID = 0.5  # mm: the general grid
 RELATIVE_REACH = 0.08  # a table value is a candidate within 8 % of the value
 
 _HOLE = re.compile(r"(^|_)(hole|holes|bore|bolt|drill|screw|clearance|tap|cbore|csk|countersink|counterbore)")
+# Where a hole is or how deep it goes, not how wide: ``hole_2_depth``, ``hole_spacing``, ``bolt_x``.
+_PLACEMENT = re.compile(
+    r"(^|_)(depth|deep|length|len|height|spacing|space|pitch|offset|off|pos|position|distance|dist|"
+    r"dx|dy|dz|x|y|z|inset|margin|edge|center|centre|cx|cy|from)(_|$|\d)"
+)
 _RADIUS = re.compile(r"(^|_)(r|rad|radius)(_|$)")
 _THICKNESS = re.compile(r"(^|_)(t|thk|thick|thickness|wall|sheet|plate|gauge)(_|$)")
 
-# Scores of programs (None: did not make a valid solid), in order; the caller runs and renders them.
+# Scores of programs, in order; the caller runs and renders them. None: not acceptable (no valid
+# solid, or a rule of the caller's, such as keeping the user's known dimension).
 Scorer = Callable[[Sequence[str]], list[float | None]]
 
 
@@ -101,7 +107,10 @@ class Snap:
     before: float
     after: float
     rule: str  # "iso_clearance" | "iso_tap_drill" | "plate_thickness" | "grid_0.5"
-    score_change: float  # snapped-part score minus unsnapped-part score (all snaps so far applied)
+    score_change: float | None  # snapped-part score minus unsnapped-part score (all snaps so far applied)
+    # "match": kept or refused by the picture; "refused": the scorer would not score the part (no
+    # valid solid, or the caller's own rule, e.g. the user's known dimension would move)
+    reason: str = "match"
 
 
 @dataclass
@@ -121,11 +130,11 @@ def preferred(param: Parameter) -> list[tuple[float, str]]:
     magnitude, sign = abs(value), math.copysign(1.0, value)
     if magnitude == 0:
         return []
-    name = param.name.lower()
+    name = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", param.name).lower()  # cboreDepth -> cbore_depth
     radius = bool(_RADIUS.search(name))
     half = 0.5 if radius else 1.0
     tables: list[tuple[tuple[float, ...], str]] = []
-    if _HOLE.search(name) or param.call in ("hole", "cboreHole", "cskHole"):
+    if _is_hole_size(param, name):
         tables += [(ISO_CLEARANCE, "iso_clearance"), (ISO_TAP_DRILL, "iso_tap_drill")]
     if _THICKNESS.search(name):
         tables.append((PLATE_THICKNESS, "plate_thickness"))
@@ -148,6 +157,16 @@ def preferred(param: Parameter) -> list[tuple[float, str]]:
         key=lambda item: (item[1] == "grid_0.5", abs(item[0] - magnitude)),
     )
     return [(sign * v, rule) for v, rule in ranked]
+
+
+def _is_hole_size(param: Parameter, name: str) -> bool:
+    """A hole's diameter or radius, not its depth, position or counterbore: only those take the
+    clearance and tapping tables (a 6.24 mm hole depth is not an M6 clearance hole)."""
+    if param.kind == "literal" and param.call in ("hole", "cboreHole", "cskHole"):
+        return bool(re.search(r"(^|_)hole_diameter(_\d+)?$", name))  # not cboreDiameter
+    return (
+        bool(_HOLE.search(name)) and not _PLACEMENT.search(name) and "cbore" not in name and "csk" not in name
+    )
 
 
 def snap_dimensions(
@@ -181,8 +200,10 @@ def snap_dimensions(
             trial = apply_parameters(code, {**values, param.name: _as_like(value, param.value)})
             got = score([trial])[0]
             report.runs += 1
-            change = (got - reference) if got is not None else -math.inf
-            snap = Snap(param.name, float(param.value), value, rule, round(change, 6))
+            change = round(got - reference, 6) if got is not None else None
+            snap = Snap(
+                param.name, float(param.value), value, rule, change, "match" if got is not None else "refused"
+            )
             if got is not None and reference - got < tolerance:
                 values[param.name] = _as_like(value, param.value)
                 report.code, report.score = trial, got

@@ -192,9 +192,8 @@ class A_SizeTests(AfterFirstClickCase):
         box = feature.Shape.BoundBox
         report = panel.result.size
         self.assertEqual(report["status"], "ok", report)
-        # The part itself measures what was asked (snapping may move a value within the tolerance
-        # the match allows, never the asked extent by more than half a millimetre).
-        self.assertAlmostEqual(box.XLength, 60.0, delta=0.5)
+        # The part itself measures what was asked: snapping never moves the extent the user gave.
+        self.assertAlmostEqual(box.XLength, 60.0, places=4)
         self.assertAlmostEqual(box.XLength, report["bbox_mm"][0], places=3)
         self.assertAlmostEqual(box.ZLength / box.XLength, 10 / 24, delta=0.05)  # proportions kept
         self.assertIn("Sized to x=60 mm", panel.form.match.text())

@@ -77,3 +77,18 @@ def test_thumbnails_as_files_and_a_bad_size(stub, plate_png: Path, tmp_path: Pat
     assert Path(choice["thumbnail"]).is_file() and "thumbnail_png" not in choice
     bad = _run([str(plate_png), "--endpoint", url, "--size", "w=60"])
     assert bad.returncode == 2 and "longest=60" in bad.stderr
+
+
+def test_an_overlay_that_cannot_be_written_loses_nothing(stub, plate_png: Path, tmp_path: Path) -> None:
+    state, url = stub
+    state.reply(PLATE)
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    step = tmp_path / "part.step"
+    out = _run([str(plate_png), "--endpoint", url, "--no-refine", "--json", "-o", str(step),
+                "--overlay", str(blocked / "overlay.png")])  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["status"] == "ok" and "overlay" not in payload["files"]
+    assert "overlay_error" in payload and "no overlay written" in out.stderr
+    assert step.read_bytes().startswith(b"ISO-10303-21")

@@ -84,3 +84,36 @@ def test_a_failed_result_is_left_alone(picture) -> None:
     result = CadResult("runtime_error", code="solid = 1")
     report = apply_real_size(result, parse_size("60"), picture, _execute)
     assert report.status == "failed" and result.code == "solid = 1"
+
+
+# An L whose overall length is the base plus the wall: snapping either one to the grid would move
+# the length the user typed.
+L_SUM = """import cadquery as cq
+
+base = 0.7386
+wall = 0.0613
+height = 0.4421
+depth = 0.3917
+
+solid = (
+    cq.Workplane("XZ")
+    .polyline([(0, 0), (base + wall, 0), (base + wall, wall), (wall, wall), (wall, height), (0, height)])
+    .close()
+    .extrude(-depth)
+)
+"""
+
+
+def test_the_size_the_user_gave_is_exact_after_snapping() -> None:
+    run = run_code(L_SUM, outputs=("mesh",))
+    picture = render_mesh(run.mesh)
+    result = CadResult("ok", code=L_SUM, volume=run.volume, match=0.9)
+    report = apply_real_size(result, parse_size("x=60"), picture, _execute)
+    assert report.status == "ok"
+    assert report.bbox_mm[0] == pytest.approx(60.0, rel=1e-9, abs=1e-6)
+    names = {s["name"] for s in report.snapped}
+    refused = {s["name"] for s in report.rejected if s["reason"] == "refused"}
+    # base and wall alone cannot move to the grid without moving x; height and depth can
+    assert {"base", "wall"} <= refused and not ({"base", "wall"} & names)
+    assert {"height", "depth"} <= names
+    assert all(s["score_change"] is None for s in report.rejected if s["reason"] == "refused")

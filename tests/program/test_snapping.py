@@ -52,3 +52,22 @@ def test_a_snap_is_kept_only_while_the_score_holds() -> None:
 def test_nothing_snaps_when_every_change_costs_match() -> None:
     report = snap_dimensions(PLATE, lambda codes: [0.9 if c == PLATE else 0.8 for c in codes], tolerance=0.05)
     assert report.code == PLATE and report.snapped == [] and report.rejected
+
+
+def test_a_hole_depth_or_position_is_no_clearance_hole() -> None:
+    code = (
+        "import cadquery as cq\nhole_diameter = 6.48\nhole_2_depth = 6.24\nbolt_spacing = 20.2\n"
+        'solid = cq.Workplane("XY").box(60, 40, 5).faces(">Z").workplane().hole(6.4, 3.1)'
+        '.faces("<Z").workplane().cboreHole(5.2, 9.9, 2.2)\n'
+    )
+    rules = {p.name: {rule for _, rule in preferred(p)} for p in find_parameters(code)}
+    assert "iso_clearance" in rules["hole_diameter"] and "iso_clearance" in rules["hole_diameter_2"]
+    assert "iso_clearance" in rules["cboreHole_diameter"]
+    for name in (
+        "hole_2_depth",
+        "bolt_spacing",
+        "hole_depth",
+        "cboreHole_cboreDepth",
+        "cboreHole_cboreDiameter",
+    ):
+        assert rules[name] <= {"grid_0.5"}, name

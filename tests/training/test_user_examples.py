@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from core.user_paths import user_examples_dir, user_model_dir
 from training.config import ConfigError, DataConfig, SourceConfig, load_config
 from training.data.dataset import open_sources
 from training.data.user_dataset import keep_example
@@ -51,6 +52,8 @@ def test_a_folder_of_another_dataset_is_refused(tmp_path: Path) -> None:
 
 def test_the_fine_tuning_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("CADCODER_USER_DATA", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     config = load_config(ROOT / "training/configs/finetune_user.yaml")
     assert config.model.init == "pretrained" and config.model.path == "resources/models/cadcoder-mini"
     assert config.optim.learning_rate <= 2e-4  # well below the shipped run's 1.5e-3
@@ -59,6 +62,13 @@ def test_the_fine_tuning_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert user.path == str(tmp_path / ".local/share/cadcoder/examples") and user.repeat > 1
     assert replay.path == "runs/replay/data"
     assert config.output.dir == str(tmp_path / ".local/share/cadcoder/models/cadcoder-mini-user")
+    # A moved user folder moves the recipe's folders with it: the workbench and training meet there.
+    monkeypatch.setenv("CADCODER_USER_DATA", str(tmp_path / "elsewhere"))
+    followed = load_config(ROOT / "training/configs/finetune_user.yaml")
+    assert followed.data.sources[0].path == str(user_examples_dir())
+    assert (
+        followed.output.dir == str(user_model_dir()) == str(tmp_path / "elsewhere/models/cadcoder-mini-user")
+    )
     moved = load_config(
         ROOT / "training/configs/finetune_user.yaml",
         ["data.sources.0.path=/data/mine", "data.sources.1.repeat=2"],
