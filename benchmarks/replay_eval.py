@@ -54,6 +54,8 @@ def main() -> None:
     ap.add_argument("--effort", choices=("low", "default", "high"), default="default")
     ap.add_argument("--max-new-tokens", type=int, default=400, help="as the replayed run")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--benchmark", type=Path, default=None, help="benchmark folder (default: test100)")
+    ap.add_argument("--search-runs", type=int, default=None, help="structure search runs (0: off)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     recorded = {}
@@ -62,12 +64,13 @@ def main() -> None:
             answer = json.loads(line)
             recorded[int(answer["question_id"])] = answer["metadata"]["candidates"][0]["code"]
     replies = {}
-    for sample in load_benchmark(benchmark_dir()):
+    bench = args.benchmark or benchmark_dir()
+    for sample in load_benchmark(bench):
         image, _picture, _size = read_picture(sample.image.read_bytes())
         if sample.question_id in recorded:
             replies[hashlib.sha256(image.data).hexdigest()] = recorded[sample.question_id]
     settings = EvalSettings(
-        benchmark=benchmark_dir(),
+        benchmark=bench,
         out=args.out,
         model_id="cadcoder-mini",
         limit=args.limit,
@@ -76,6 +79,7 @@ def main() -> None:
         max_new_tokens=args.max_new_tokens,
         system=True,
         effort=args.effort,
+        search_runs=args.search_runs,
     )
     evaluate(ReplayBackend(replies), settings, on_answer=lambda qid: print("answered", qid, flush=True))
     print((args.out / "results.md").read_text(encoding="utf-8"))

@@ -40,6 +40,7 @@ class AnswerSettings:
     system: bool = False
     refine: bool = True
     refine_top: int | None = None  # None: the effort preset's
+    search_runs: int | None = None  # structure-search sandbox runs; None: the effort preset's, 0: off
     grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
     effort: str = "default"  # with system: the pipeline's effort preset (core.pipeline.config)
 
@@ -170,6 +171,7 @@ def _system_solver(
         refine=settings.refine,
         refine_top=settings.refine_top,
         grounded=settings.grounded,
+        search_runs=settings.search_runs,
     )
     pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
 

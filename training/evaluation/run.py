@@ -40,6 +40,7 @@ class EvalSettings:
     system: bool = False  # answer with core.pipeline (best-of-N by render-and-compare, fitting)
     refine: bool = True
     refine_top: int | None = None  # None: the effort preset's
+    search_runs: int | None = None  # structure-search sandbox runs; None: the effort preset's, 0: off
     grounded: bool = True  # with system: add programs read off the picture; as PipelineConfig
     effort: str = "default"  # with system: the pipeline's effort preset
     # Shard ``shard_index`` of ``num_shards`` (round robin after ``limit``; training.evaluation.shards).
@@ -77,6 +78,7 @@ def evaluate(
         system=settings.system,
         refine=settings.refine,
         refine_top=settings.refine_top,
+        search_runs=settings.search_runs,
         grounded=settings.grounded,
         effort=settings.effort,
     )
