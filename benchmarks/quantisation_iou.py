@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core.program.part_ir import Program
 from training.synth.emit_concise import emit_concise
 from training.synth.generic import SCALE, generate_generic
 from training.synth.idioms import IDIOMS, generate_idiom
-from training.synth.ir import Program
 from training.synth.quantise import quantise_program
 from training.synth.trusted_build import build_trusted
 

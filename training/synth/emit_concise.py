@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import takewhile
 
-from training.synth.ir import Arc, Circle, Curve, Extrude, Line, Loop, Program, Vec2, Vec3
+from core.program.part_ir import Arc, Circle, Curve, Extrude, Line, Loop, Program, Vec2, Vec3
 from training.synth.numbers import fmt
 
 DECIMALS = 4

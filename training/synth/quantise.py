@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
-from training.synth.ir import Program
+from core.program.part_ir import Program
 from training.synth.numbers import snap, snap_min
 
 Map = Callable[[float], float]
