@@ -81,7 +81,9 @@ def test_the_size_report_reads_as_one_sentence() -> None:
     }
     text = size_summary(report)
     assert text.startswith("Sized to longest=60 mm: 60 x 42 x 6 mm. Snapped hole_diameter 6.31 -> 6.6.")
-    assert text.endswith("1 value kept: a snap would change the match by more than 0.5 points or move the size you gave.")
+    assert text.endswith(
+        "1 value kept: a snap would change the match by more than 0.5 points or move the size you gave."
+    )
     assert size_details(report).splitlines() == [
         "snapped hole_diameter 6.31 -> 6.6 (iso_clearance)",
         "kept width 41.7 (not 42)",
