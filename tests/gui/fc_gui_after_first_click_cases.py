@@ -25,7 +25,7 @@ from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.bootstrap import REPO_ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fc_gui_cases import settle
+from fc_gui_cases import combo_view, settle, shown_whole, task_scroll_area
 from fc_gui_cases import shoot as shared_shoot
 from fc_gui_cases import wait_until as shared_wait_until
 
@@ -64,25 +64,6 @@ def record(**figures):
     data = json.loads(FIGURES.read_text()) if FIGURES.is_file() else {}
     data.update(figures)
     FIGURES.write_text(json.dumps(data, indent=2))
-
-
-def combo_view():
-    window = Gui.getMainWindow()
-    return next(d for d in window.findChildren(QtGui.QDockWidget) if d.objectName() == "Combo View")
-
-
-def task_scroll_area(form):
-    widget = form.parentWidget()
-    while widget is not None and not isinstance(widget, QtGui.QScrollArea):
-        widget = widget.parentWidget()
-    return widget
-
-
-def shown_whole(widget, area):
-    """``widget`` lies inside the scroll area's viewport left to right (nothing of it cut off)."""
-    viewport = area.viewport()
-    left = widget.mapTo(viewport, QtCore.QPoint(0, 0)).x()
-    return left >= 0 and left + widget.width() <= viewport.width()
 
 
 def scroll_to(panel, widget):

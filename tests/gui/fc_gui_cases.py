@@ -57,6 +57,27 @@ def shoot(name, widget=None):
     QtGui.QApplication.primaryScreen().grabWindow(target.winId()).save(str(SHOTS / f"{name}.png"))
 
 
+def combo_view():
+    window = Gui.getMainWindow()
+    return next(d for d in window.findChildren(QtGui.QDockWidget) if d.objectName() == "Combo View")
+
+
+def task_scroll_area(form):
+    """The task view's scroll area around ``form`` (the viewport is what the user can see)."""
+    widget = form.parentWidget()
+    while widget is not None and not isinstance(widget, QtGui.QScrollArea):
+        widget = widget.parentWidget()
+    return widget
+
+
+def shown_whole(widget, area):
+    """Whether ``widget`` lies inside the scroll area's viewport left to right (no side scrolling
+    exists), i.e. nothing of it is cut off."""
+    viewport = area.viewport()
+    left = widget.mapTo(viewport, QtCore.QPoint(0, 0)).x()
+    return left >= 0 and left + widget.width() <= viewport.width()
+
+
 def arrange_window():
     """A wide task panel and no report view, so screenshots show the panel and the part."""
     window = Gui.getMainWindow()

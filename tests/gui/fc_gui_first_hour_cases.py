@@ -23,7 +23,7 @@ from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.bootstrap import REPO_ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fc_gui_cases import settle
+from fc_gui_cases import combo_view, settle, shown_whole, task_scroll_area
 from fc_gui_cases import shoot as shared_shoot
 from fc_gui_cases import wait_until as shared_wait_until
 
@@ -58,27 +58,6 @@ def record(**figures):
     data = json.loads(FIGURES.read_text()) if FIGURES.is_file() else {}
     data.update(figures)
     FIGURES.write_text(json.dumps(data, indent=2))
-
-
-def combo_view():
-    window = Gui.getMainWindow()
-    return next(d for d in window.findChildren(QtGui.QDockWidget) if d.objectName() == "Combo View")
-
-
-def task_scroll_area(form):
-    """The task view's scroll area around ``form`` (the viewport is what the user can see)."""
-    widget = form.parentWidget()
-    while widget is not None and not isinstance(widget, QtGui.QScrollArea):
-        widget = widget.parentWidget()
-    return widget
-
-
-def shown_whole(widget, area):
-    """Whether ``widget`` lies inside the scroll area's viewport left to right (no side scrolling
-    exists), i.e. nothing of it is cut off."""
-    viewport = area.viewport()
-    top_left = widget.mapTo(viewport, QtCore.QPoint(0, 0))
-    return top_left.x() >= 0 and top_left.x() + widget.width() <= viewport.width()
 
 
 def property_editor():
