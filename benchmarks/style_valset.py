@@ -33,6 +33,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from grounding_valset import iou_of  # the script's folder is on the path: scored as that set is
+
 SEED_BASE = 915_000  # far from the training shards' seeds and from grounding_valset's 912_000
 OUT = Path("runs/style_valset")
 STYLES = ("freecad", "freecad-white", "photo")
@@ -115,18 +117,6 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
 def angle_between(a, b) -> float:
     """Degrees between two cameras' view directions."""
     return math.degrees(math.acos(float(np.clip(a.direction @ b.direction, -1.0, 1.0))))
-
-
-def iou_of(brep: bytes | None, truth: Path) -> float:
-    from core.geometry.io import read_shape, shape_from_bytes
-    from core.metrics.iou import iou_best
-
-    if not brep:
-        return 0.0
-    try:
-        return float(iou_best(shape_from_bytes(brep), read_shape(truth)))
-    except Exception:  # a degenerate solid scores nothing, as in the benchmark
-        return 0.0
 
 
 def answer_grounded(picture, *, normalise: bool) -> tuple[bytes | None, dict]:
