@@ -25,7 +25,7 @@ from CADCoderWorkbench import engine, preferences
 from CADCoderWorkbench.bootstrap import REPO_ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fc_gui_cases import combo_view, settle, shown_whole, task_scroll_area
+from fc_gui_cases import combo_view, fill_preferences, settle, shown_top_level, shown_whole, task_scroll_area
 from fc_gui_cases import shoot as shared_shoot
 from fc_gui_cases import wait_until as shared_wait_until
 
@@ -71,19 +71,6 @@ def scroll_to(panel, widget):
     if area is not None:
         area.ensureWidgetVisible(widget, 0, 10)
     settle(0.2)
-
-
-def shown_top_level():
-    """The visible top-level widgets; one being deleted while we look is skipped (asking it
-    anything raises RuntimeError, which would end a timer's polling for good)."""
-    shown = []
-    for widget in QtGui.QApplication.topLevelWidgets():
-        try:
-            if widget.isVisible():
-                shown.append(widget)
-        except RuntimeError:
-            continue
-    return shown
 
 
 def kept_examples():
@@ -334,32 +321,12 @@ class D_FineTunedTests(AfterFirstClickCase):
             final.unlink()
 
     def test_2_the_preferences_page_writes_the_size_default_and_the_fine_tuned_switch(self):
-        seen = {"polls": 0}
+        def fill(page):
+            page.findChild(QtGui.QComboBox, "sizeAxis").setCurrentIndex(3)
+            page.findChild(QtGui.QLineEdit, "sizeMm").setText("12.5")
+            page.findChild(QtGui.QCheckBox, "useFineTuned").setChecked(True)
 
-        def fill_in_and_press_ok():
-            dialogs = [
-                w
-                for w in shown_top_level()
-                if isinstance(w, QtGui.QDialog) and w.findChild(QtGui.QWidget, "CADCoderPreferences")
-            ]
-            if not dialogs:
-                seen["polls"] += 1
-                if seen["polls"] < 1500:  # up to five minutes for the dialog on a loaded machine
-                    QtCore.QTimer.singleShot(200, fill_in_and_press_ok)
-                return
-            try:
-                page = dialogs[0].findChild(QtGui.QWidget, "CADCoderPreferences")
-                seen["page"] = page is not None
-                page.findChild(QtGui.QComboBox, "sizeAxis").setCurrentIndex(3)
-                page.findChild(QtGui.QLineEdit, "sizeMm").setText("12.5")
-                page.findChild(QtGui.QCheckBox, "useFineTuned").setChecked(True)
-                shoot("preferences", dialogs[0])
-            finally:
-                dialogs[0].accept()
-
-        QtCore.QTimer.singleShot(300, fill_in_and_press_ok)
-        Gui.showPreferences("CAD-Coder", 0)
-        self.assertTrue(seen.get("page"), "the CAD-Coder page was not shown")
+        self.assertTrue(fill_preferences(fill, shot="after_preferences"), "the CAD-Coder page was not shown")
         settings = preferences.load()
         self.assertEqual((settings.size_axis, settings.size_mm, settings.use_finetuned), ("z", 12.5, True))
         panel = self.panel(picture=None)

@@ -78,6 +78,49 @@ def shown_whole(widget, area):
     return left >= 0 and left + widget.width() <= viewport.width()
 
 
+def shown_top_level():
+    """The visible top-level widgets; one being deleted while we look is skipped (asking it
+    anything raises RuntimeError, which would end a timer's polling for good)."""
+    shown = []
+    for widget in QtGui.QApplication.topLevelWidgets():
+        try:
+            if widget.isVisible():
+                shown.append(widget)
+        except RuntimeError:
+            continue
+    return shown
+
+
+def fill_preferences(fill, shot="preferences", seconds=300):
+    """Open FreeCAD's preferences on the CAD-Coder page, let ``fill(page)`` set its widgets, take
+    the screenshot ``shot`` and press OK; whether the page was seen. The dialog is modal, so the
+    filling runs from a timer inside its event loop and always ends that loop."""
+    seen = {"polls": 0}
+
+    def fill_in_and_press_ok():
+        dialogs = [
+            w
+            for w in shown_top_level()
+            if isinstance(w, QtGui.QDialog) and w.findChild(QtGui.QWidget, "CADCoderPreferences")
+        ]
+        if not dialogs:
+            seen["polls"] += 1
+            if seen["polls"] < seconds * 5:
+                QtCore.QTimer.singleShot(200, fill_in_and_press_ok)
+            return
+        try:
+            page = dialogs[0].findChild(QtGui.QWidget, "CADCoderPreferences")
+            seen["page"] = page is not None
+            fill(page)
+            shoot(shot, dialogs[0])
+        finally:
+            dialogs[0].accept()
+
+    QtCore.QTimer.singleShot(300, fill_in_and_press_ok)
+    Gui.showPreferences("CAD-Coder", 0)
+    return bool(seen.get("page"))
+
+
 def arrange_window():
     """A wide task panel and no report view, so screenshots show the panel and the part."""
     window = Gui.getMainWindow()
@@ -175,34 +218,13 @@ class WorkbenchTests(GuiCase):
         self.assertTrue(ensure_engine(preferences.load()), "with the .venv present no dialog is needed")
 
     def test_the_preferences_page_writes_what_the_workbench_reads(self):
-        seen = {"polls": 0}
+        def fill(page):
+            page.findChild(QtGui.QComboBox, "backend").setCurrentIndex(2)
+            page.findChild(QtGui.QLineEdit, "endpoint").setText("http://gpu-box:8000/v1")
+            page.findChild(QtGui.QSpinBox, "candidates").setValue(3)
 
-        def fill_in_and_press_ok():
-            """Runs inside the modal dialog's event loop, and always ends that loop."""
-            dialogs = [
-                w
-                for w in QtGui.QApplication.topLevelWidgets()
-                if w.isVisible() and isinstance(w, QtGui.QDialog)
-            ]
-            if not dialogs:
-                seen["polls"] += 1
-                if seen["polls"] < 300:  # up to a minute for the dialog to open on a busy machine
-                    QtCore.QTimer.singleShot(200, fill_in_and_press_ok)
-                return
-            try:
-                page = dialogs[0].findChild(QtGui.QWidget, "CADCoderPreferences")
-                seen["page"] = page is not None
-                page.findChild(QtGui.QComboBox, "backend").setCurrentIndex(2)
-                page.findChild(QtGui.QLineEdit, "endpoint").setText("http://gpu-box:8000/v1")
-                page.findChild(QtGui.QSpinBox, "candidates").setValue(3)
-                shoot("preferences", dialogs[0])
-            finally:
-                dialogs[0].accept()
-
-        QtCore.QTimer.singleShot(300, fill_in_and_press_ok)
         try:
-            Gui.showPreferences("CAD-Coder", 0)
-            self.assertTrue(seen.get("page"), "the CAD-Coder page was not shown")
+            self.assertTrue(fill_preferences(fill), "the CAD-Coder page was not shown")
             settings = preferences.load()
             self.assertEqual(
                 (settings.backend, settings.endpoint, settings.candidates),
