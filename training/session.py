@@ -3,8 +3,18 @@ and leave weights, a learning curve and a model card in a folder that is committ
 
 Why not the trainer's own resume: a session's ``runs/`` folder is gone when the session ends; only
 what is committed survives. The committed folder therefore holds the model (HF LLaVA folder, a few
-MB; at most 50 MB is enforced) but not the optimizer state: each session starts a fresh AdamW with a
-short warm-up on a constant learning rate, so stopping at any step costs nothing but that warm-up.
+MB; at most 50 MB is enforced) but not the optimizer state: each session starts a fresh AdamW with
+the recipe's schedule (steps counted from 0 in every session).
+
+Why a ``best/`` copy: session 1 showed that the validation loss can keep falling while the greedy
+answers collapse (synthetic IoU 0.286 at step 200, 0.038 at step 336), and the newest weights
+overwrote the better ones. Every evaluated checkpoint whose synthetic IoU (failures counted 0,
+``iou_all``) beats the best so far is copied to ``best/``. A session resumes from whichever of
+``model/`` and ``best/`` scored higher on that validation (``start_point``): continuing from weights
+known to be worse would only make the next session repair them first; on a tie, or when ``best/``
+is the newest checkpoint anyway, ``model/`` (more samples seen) is used. Steps and samples seen in
+the curve count the *lineage* of the weights trained, so a session that resumes from ``best/``
+continues from ``best/``'s step.
 
     python -m training.session training/configs/cadcoder_mini_v3_cpu.yaml \\
         --committed training/checkpoints/cadcoder-mini-v3 --minutes 40 --valset runs/v3/valbench
@@ -12,6 +22,7 @@ short warm-up on a constant learning rate, so stopping at any step costs nothing
 Layout of the committed folder::
 
     model/                 the newest weights (config.json, model.safetensors, tokenizer, processor)
+    best/                  the weights with the highest synthetic IoU (failures 0) so far
     learning_curve.jsonl   one row per checkpoint: session, date, step, samples seen, val loss,
                            model-alone VSR and IOU_best on the synthetic validation set
     session_state.json     samples seen so far, sessions run
@@ -34,21 +45,31 @@ from pathlib import Path
 from typing import Any
 
 MODEL_DIR = "model"
+BEST_DIR = "best"
 CURVE = "learning_curve.jsonl"
 STATE = "session_state.json"
 CARD = "README.md"
 MAX_WEIGHTS_BYTES = 50 * 1024 * 1024
 CURVE_BEGIN = "<!-- learning-curve:begin -->"
 CURVE_END = "<!-- learning-curve:end -->"
+BEST_BEGIN = "<!-- best:begin -->"
+BEST_END = "<!-- best:end -->"
 # What is copied from a trainer checkpoint into the committed folder (no optimizer, no RNG state).
 _SKIP = {"state", "trainer_state.json"}
 
 
 @dataclass
 class SessionState:
+    """What the committed folder remembers between sessions.
+
+    ``samples_seen``/``steps`` belong to the weights in ``model/``; ``best`` is the curve row (step,
+    samples seen, scores) of the weights in ``best/``, None until a checkpoint has been evaluated.
+    """
+
     samples_seen: int = 0
     steps: int = 0
     sessions: list[dict[str, Any]] = field(default_factory=list)
+    best: dict[str, Any] | None = None
 
     @classmethod
     def read(cls, committed: Path) -> SessionState:
@@ -59,39 +80,98 @@ class SessionState:
         _atomic_text(committed / STATE, json.dumps(self.__dict__, indent=2) + "\n")
 
 
-def committed_model(committed: Path) -> Path | None:
-    """The committed weights to resume from, or None on the first session."""
-    path = committed / MODEL_DIR
+def committed_model(committed: Path, name: str = MODEL_DIR) -> Path | None:
+    """The committed weights ``committed/name`` (``model`` or ``best``), or None when absent."""
+    path = committed / name
     return path if (path / "config.json").is_file() and (path / "model.safetensors").is_file() else None
 
 
-def session_config(config: Any, committed: Path, session_index: int) -> Any:
-    """The recipe for this session: start from the committed weights when there are any, a data
-    order of its own (seed + session index), and no trainer resume (the run folder is scratch)."""
-    start = committed_model(committed)
-    if start is not None:
+@dataclass(frozen=True)
+class StartPoint:
+    """Where a session starts: the weights (None: scratch) and the step/samples they have seen."""
+
+    path: Path | None
+    steps: int
+    samples_seen: int
+    why: str
+
+
+def latest_row(committed: Path) -> dict[str, Any] | None:
+    """The curve row of the weights in ``model/``: the last one (every export appends a row; the
+    last checkpoint of a session is always evaluated)."""
+    rows = read_curve(committed)
+    return rows[-1] if rows else None
+
+
+def start_point(committed: Path, state: SessionState) -> StartPoint:
+    """Resume from ``best/`` when validation says it is better than ``model/``, else from ``model/``.
+
+    An unevaluated ``model/`` (a session killed between evaluations) loses to an evaluated ``best/``:
+    selection goes by the validation we have, not by recency.
+    """
+    latest = committed_model(committed, MODEL_DIR)
+    best = committed_model(committed, BEST_DIR)
+    if latest is None:
+        return StartPoint(None, 0, 0, "no committed weights: from scratch")
+    row = latest_row(committed)
+    score = None if row is None else row.get("iou_all")
+    same = row is not None and state.best is not None and _key(row) == _key(state.best)
+    if (
+        best is not None
+        and state.best is not None
+        and not same
+        and (score is None or state.best["iou_all"] > score)
+    ):
+        return StartPoint(
+            best,
+            state.best["step"],
+            state.best["samples_seen"],
+            f"best/ (step {state.best['step']}, synthetic IoU {state.best['iou_all']}) rather than "
+            f"model/ (step {state.steps}, synthetic IoU {score})",
+        )
+    return StartPoint(
+        latest, state.steps, state.samples_seen, f"model/ (step {state.steps}, synthetic IoU {score})"
+    )
+
+
+def _key(row: dict[str, Any]) -> tuple[Any, Any]:
+    return row.get("session"), row.get("step")
+
+
+def session_config(config: Any, start: StartPoint, session_index: int) -> Any:
+    """The recipe for this session: start from the chosen committed weights when there are any, a
+    data order of its own (seed + session index), and no trainer resume (the run folder is scratch)."""
+    if start.path is not None:
         config.model.init = "pretrained"
-        config.model.path = str(start)
+        config.model.path = str(start.path)
     config.seed = config.seed + session_index
     config.resume = ""
     return config
 
 
-def export_weights(checkpoint: Path, committed: Path) -> Path:
-    """Copy a checkpoint's model folder (without optimizer state) to ``committed/model``, atomically."""
+def export_weights(checkpoint: Path, committed: Path, name: str = MODEL_DIR) -> Path:
+    """Copy a checkpoint's model folder (without optimizer state) to ``committed/name``, atomically."""
     size = sum(p.stat().st_size for p in checkpoint.iterdir() if p.is_file() and p.name not in _SKIP)
-    if size > MAX_WEIGHTS_BYTES:
+    others = sum(
+        p.stat().st_size
+        for d in (MODEL_DIR, BEST_DIR)
+        if d != name and (committed / d).is_dir()
+        for p in (committed / d).iterdir()
+        if p.is_file()
+    )
+    if size + others > MAX_WEIGHTS_BYTES:  # model/ and best/ together: the committed folder's limit
         raise ValueError(
-            f"{checkpoint}: {size / 2**20:.1f} MB of weights exceed the 50 MB the repository allows"
+            f"{checkpoint}: {size / 2**20:.1f} MB of weights (+ {others / 2**20:.1f} MB already committed)"
+            " exceed the 50 MB the repository allows"
         )
-    tmp = committed / f".{MODEL_DIR}.tmp"
+    tmp = committed / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for item in checkpoint.iterdir():
         if item.name not in _SKIP and item.is_file():
             shutil.copy2(item, tmp / item.name)
-    final = committed / MODEL_DIR
-    old = committed / f".{MODEL_DIR}.old"
+    final = committed / name
+    old = committed / f".{name}.old"
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
         final.rename(old)
@@ -159,13 +239,31 @@ def update_card(committed: Path) -> None:
         if card.is_file()
         else f"# cadcoder-mini v3\n\n## Learning curve\n\n{CURVE_BEGIN}\n{CURVE_END}\n"
     )
-    if CURVE_BEGIN in text and CURVE_END in text:
-        head, rest = text.split(CURVE_BEGIN, 1)
-        _, tail = rest.split(CURVE_END, 1)
-        text = head + table + tail
-    else:
-        text = text.rstrip() + "\n\n## Learning curve\n\n" + table + "\n"
+    text = _replace_between(text, CURVE_BEGIN, CURVE_END, table, "## Learning curve")
+    best = SessionState.read(committed).best
+    if best is not None:
+        text = _replace_between(text, BEST_BEGIN, BEST_END, best_line(best), "## best/")
     _atomic_text(card, text)
+
+
+def best_line(best: dict[str, Any]) -> str:
+    """The card's statement of which checkpoint ``best/`` holds (rewritten by every session)."""
+    return (
+        f"`best/` holds session {best['session']}'s step {best['step']} ({best['samples_seen']} samples seen,"
+        f" {best['date']} UTC): synthetic VSR {100 * best['vsr']:.0f} %, IOU_best {best['iou_best']:.3f},"
+        f" IoU with failures 0 {best['iou_all']:.3f}"
+        + ("" if best.get("val_loss") is None else f", val loss {best['val_loss']:.4f}")
+        + "."
+    )
+
+
+def _replace_between(text: str, begin: str, end: str, body: str, heading: str) -> str:
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        return head + block + tail
+    return text.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
 
 
 def read_curve(committed: Path) -> list[dict[str, Any]]:
@@ -194,7 +292,9 @@ class SessionSettings:
 
 
 def run_session(s: SessionSettings, log: Any = print) -> SessionState:
-    """One session: train until the budget or the stop file, exporting every checkpoint."""
+    """One session: train until the budget, the stop file or ``optim.max_steps``, exporting every
+    checkpoint to ``model/``, evaluating every ``eval_every``-th one and the last, and copying an
+    evaluated checkpoint to ``best/`` when its synthetic IoU (failures 0) is the highest so far."""
     import torch
 
     from training.config import load_config
@@ -204,16 +304,27 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
     s.committed.mkdir(parents=True, exist_ok=True)
     state = SessionState.read(s.committed)
     index = len(state.sessions) + 1
-    config = session_config(load_config(s.config, s.overrides), s.committed, index)
+    start = start_point(s.committed, state)
+    log(f"session {index} starts from {start.why}")
+    config = session_config(load_config(s.config, s.overrides), start, index)
     batch = config.optim.per_device_batch_size * config.optim.gradient_accumulation_steps
     started = time.time()
     deadline = started + 60 * s.minutes
     stop_file = s.stop_file or s.committed.parent / f"STOP-{s.committed.name}"
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-    base_samples, base_steps = state.samples_seen, state.steps
+    base_samples, base_steps = start.samples_seen, start.steps
     state.sessions.append(
-        {"session": index, "started": date, "start": config.model.init, "steps": 0, "minutes": s.minutes}
+        {
+            "session": index,
+            "started": date,
+            "start": config.model.init,
+            "from": None if start.path is None else start.path.name,
+            "from_step": start.steps,
+            "steps": 0,
+            "minutes": s.minutes,
+        }
     )
+    planned = config.optim.max_steps  # 0: the recipe's epochs decide (the last step is then unknown)
     checkpoints = 0
     run_dir = Path(config.output.dir) / f"session-{index:03d}"
     config.output.dir = str(run_dir)
@@ -235,12 +346,16 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
             "iou_best": None,
             "iou_all": None,
         }
-        last = should_stop(step)
+        last = should_stop(step) or (planned > 0 and step >= planned)
         if s.valset is not None and (checkpoints % s.eval_every == 0 or last):
             scores = synthetic_iou(
                 path, s.valset, run_dir / f"val-step-{step:08d}", s.val_limit, s.max_new_tokens
             )
             row.update({k: round(v, 4) for k, v in scores.items()})
+        if row["iou_all"] is not None and (state.best is None or row["iou_all"] > state.best["iou_all"]):
+            export_weights(path, s.committed, BEST_DIR)
+            state.best = dict(row)
+            log(f"session {index}: best/ <- step {row['step']} (synthetic IoU {row['iou_all']})")
         append_curve(s.committed, row)
         state.samples_seen, state.steps = row["samples_seen"], row["step"]
         state.sessions[-1]["steps"] = step
@@ -251,6 +366,7 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
     train(config, log=log, hooks=TrainHooks(should_stop=should_stop, on_checkpoint=on_checkpoint))
     state.sessions[-1]["ended"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     state.write(s.committed)
+    update_card(s.committed)
     return state
 
 

@@ -59,3 +59,84 @@ def test_second_session_starts_from_the_committed_weights(tmp_path: Path) -> Non
     assert [(r["session"], r["step"]) for r in rows] == [(1, 2), (1, 3), (2, 5), (2, 6)]
     card = (tmp_path / "committed" / "README.md").read_text()
     assert "| 2 |" in card and "| 48 |" in card
+
+
+def _scripted_scores(monkeypatch: pytest.MonkeyPatch, ious: list[float]) -> dict[int, dict]:
+    """Replace the (slow, benchmark-backed) synthetic evaluation by a scripted IoU sequence, and
+    remember the weights each evaluated checkpoint had, to check what best/ holds."""
+    seen: dict[int, dict] = {}
+    queue = list(ious)
+
+    def fake(model_dir: Path, valset: Path, out: Path, limit: int, max_new_tokens: int) -> dict:
+        step = int(model_dir.name.split("-")[-1])
+        seen[step] = load_file(str(model_dir / "model.safetensors"))
+        iou = queue.pop(0)
+        return {"vsr": 1.0, "iou_best": iou, "iou_all": iou}
+
+    monkeypatch.setattr("training.session.synthetic_iou", fake)
+    return seen
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_best_keeps_the_highest_synthetic_iou_and_the_next_session_resumes_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_dataset(
+        tmp_path / "data",
+        DatagenConfig(
+            n=16, seed=3, workers=1, shard_size=16, image_size=64, builder="inprocess", verify_fraction=0
+        ),
+    )
+    committed = tmp_path / "committed"
+    # Session 1: a checkpoint every step, each evaluated; the IoU peaks at step 2 and then collapses.
+    seen = _scripted_scores(monkeypatch, [0.2, 0.5, 0.3, 0.1])
+    s1 = _settings(tmp_path, "output.save_steps=1", "optim.max_steps=4")
+    s1.valset, s1.eval_every = tmp_path / "valbench", 1
+    first = run_session(s1, log=lambda _: None)
+    assert sorted(seen) == [1, 2, 3, 4]
+    assert first.best is not None and (first.best["step"], first.best["iou_all"]) == (2, 0.5)
+    assert _same(load_file(str(committed / "best" / "model.safetensors")), seen[2])
+    assert _same(load_file(str(committed / "model" / "model.safetensors")), seen[4])
+    assert not _same(seen[2], seen[4])
+    card = (committed / "README.md").read_text()
+    assert "`best/` holds session 1's step 2 (16 samples seen" in card
+
+    # model/ (step 4, IoU 0.1) is worse than best/ (step 2, 0.5): session 2 starts from best/ and
+    # counts its steps from best/'s. With a learning rate of ~0 its weights stay best/'s. Its
+    # evaluations are scheduled every third checkpoint, but the last one (max_steps) is always scored.
+    seen = _scripted_scores(monkeypatch, [0.4])
+    s2 = _settings(tmp_path, "output.save_steps=2", "optim.max_steps=4", "optim.learning_rate=1e-12")
+    s2.valset, s2.eval_every = tmp_path / "valbench", 3
+    second = run_session(s2, log=lambda _: None)
+    assert (second.sessions[1]["from"], second.sessions[1]["from_step"]) == ("best", 2)
+    assert sorted(seen) == [4]  # the step-2 checkpoint was not due; the last one is evaluated
+    rows = [r for r in read_curve(committed) if r["session"] == 2]
+    assert [(r["step"], r["samples_seen"], r["iou_all"]) for r in rows] == [(4, 32, None), (6, 48, 0.4)]
+    best_weights = load_file(str(committed / "best" / "model.safetensors"))
+    assert _same(best_weights, load_file(str(committed / "model" / "model.safetensors")))
+    assert second.best is not None and second.best["step"] == 2  # 0.4 < 0.5: best/ is unchanged
+    assert second.steps == 6 and second.samples_seen == 48
+
+
+def test_a_session_resumes_from_model_when_it_scored_at_least_as_well(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from training.session import SessionState, append_curve, start_point
+
+    committed = tmp_path / "c"
+    for name in ("model", "best"):
+        (committed / name).mkdir(parents=True)
+        (committed / name / "config.json").write_text("{}")
+        (committed / name / "model.safetensors").write_bytes(b"")
+    best = {"session": 1, "step": 200, "samples_seen": 3200, "iou_all": 0.3}
+    state = SessionState(samples_seen=5376, steps=336, best=best)
+    append_curve(committed, best)
+    append_curve(committed, {"session": 1, "step": 336, "samples_seen": 5376, "iou_all": 0.3})
+    assert start_point(committed, state).path == committed / "model"  # a tie: the newer weights
+    append_curve(committed, {"session": 2, "step": 436, "samples_seen": 6976, "iou_all": None})
+    state.steps, state.samples_seen = 436, 6976
+    start = start_point(committed, state)  # model/ unevaluated: the validated best/ wins
+    assert (start.path, start.steps, start.samples_seen) == (committed / "best", 200, 3200)
