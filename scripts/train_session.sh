@@ -6,7 +6,8 @@
 # second checkpoint and the last, keep the best evaluated one in best/, append to the learning curve
 # and rewrite the model card's table. Commit the folder afterwards:
 #   scripts/train_session.sh 40 > runs/v3/session.log 2>&1 &
-#   V3_UNTIL=00:15 scripts/train_session.sh > runs/v3/session.log 2>&1 &   # end by a clock time instead
+#   V3_UNTIL=00:15 scripts/train_session.sh 0 > runs/v3/session.log 2>&1 &   # end by a clock time instead
+#   scripts/train_session.sh 40 -o optim.max_steps=900     # extra arguments go to training.session
 #   touch training/checkpoints/STOP-cadcoder-mini-v3      # stop early, cleanly (remove it afterwards)
 #   git add training/checkpoints/cadcoder-mini-v3 && git commit -m "cadcoder-mini v3: session N" -- training/checkpoints/cadcoder-mini-v3
 # Data and the synthetic validation set are regenerated deterministically when missing (a larger
@@ -15,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES=${1:-40}
+shift || true  # the rest goes to training.session, e.g. -o optim.max_steps=900 (a shorter session's cosine)
 SAMPLES=${V3_SAMPLES:-20000}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 PY=.venv/bin/python
@@ -37,5 +39,5 @@ fi
 rm -f training/checkpoints/STOP-cadcoder-mini-v3
 exec nice -n 19 "$PY" -m training.session training/configs/cadcoder_mini_v3_cpu.yaml \
     --committed training/checkpoints/cadcoder-mini-v3 --minutes "$MINUTES" \
-    --valset runs/v3/valbench --val-limit 24 --eval-every 2 --max-new-tokens 512 \
-    --seed-vision-from resources/models/cadcoder-mini
+    --valset runs/v3/valbench --val-limit 24 --eval-every "${V3_EVAL_EVERY:-2}" --max-new-tokens 512 \
+    --seed-vision-from resources/models/cadcoder-mini "$@"

@@ -322,6 +322,7 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
             "from_step": start.steps,
             "steps": 0,
             "minutes": s.minutes,
+            "overrides": list(s.overrides),  # what this session changed in the recipe
         }
     )
     planned = config.optim.max_steps  # 0: the recipe's epochs decide (the last step is then unknown)

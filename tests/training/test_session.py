@@ -112,6 +112,7 @@ def test_best_keeps_the_highest_synthetic_iou_and_the_next_session_resumes_from_
     s2.valset, s2.eval_every = tmp_path / "valbench", 3
     second = run_session(s2, log=lambda _: None)
     assert (second.sessions[1]["from"], second.sessions[1]["from_step"]) == ("best", 2)
+    assert "optim.learning_rate=1e-12" in second.sessions[1]["overrides"]
     assert sorted(seen) == [4]  # the step-2 checkpoint was not due; the last one is evaluated
     rows = [r for r in read_curve(committed) if r["session"] == 2]
     assert [(r["step"], r["samples_seen"], r["iou_all"]) for r in rows] == [(4, 32, None), (6, 48, 0.4)]
