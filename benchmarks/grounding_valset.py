@@ -139,6 +139,13 @@ def main() -> None:
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--style", choices=("benchmark", "freecad", "freecad-white"), default="benchmark")
     ap.add_argument("--json", type=Path, help="write per-sample results here")
+    ap.add_argument(
+        "--search-seconds",
+        type=float,
+        default=None,
+        help="the search's time limit (default: the effort's); a large value leaves only the run budget, "
+        "so two versions compare alike however loaded the machine is",
+    )
     args = ap.parse_args()
     samples = build(args.count, OUT, args.style, args.multi)
     pipeline = None
@@ -150,7 +157,9 @@ def main() -> None:
 
         sandbox = SandboxPool(SandboxConfig(workers=2, timeout=30)).__enter__()
         grounded = args.grounded or args.mode == "engine"
-        config = with_effort(args.effort, grounded=grounded, refine=not args.no_refine)
+        config = with_effort(
+            args.effort, grounded=grounded, refine=not args.no_refine, search_seconds=args.search_seconds
+        )
         backend = make_backend(None, None, None, None) if args.mode == "system" else NoModel()
         pipeline = ImageToCad(backend, config=config, sandbox=sandbox)
     rows = []

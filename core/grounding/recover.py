@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from core.grounding.compose import absorb
 from core.grounding.contour import curve_from_boundary, trace
 from core.grounding.sketch import Circle, Curve, Loop, Prism
 from core.grounding.views import AxisView, all_views
@@ -24,6 +25,15 @@ from core.render.compare import edge_mask, foreground_mask
 MIN_FACE_SHARE = 0.02  # faces smaller than this share of the part are not end-face candidates
 MIN_HOLE_PIXELS = 20
 MAX_FACES = 8
+# A body that explains less of the silhouette alone can be the better body of two: an L-bracket's
+# base plate, read from its top face with its holes, leaves the upright to a second extrusion and
+# together they explain more than the upright's side face swept across the whole part. So the
+# body of a two-extrusion explanation is sought among this many single hypotheses, and the best
+# MAX_COMPOUNDS pairs (by their joint silhouette fit) join the single prisms. One, not more: every
+# extra candidate is one more chance for a wrong part to win render-and-compare (validation sets:
+# two pairs cost single-extrusion parts 0.01 IoU for nothing on parts of two or more).
+COMPOUND_BODIES = 6
+MAX_COMPOUNDS = 1
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,8 @@ def prism_of(
 
 
 DEPTH_FRACTIONS = (0.06, 0.12, 0.2, 0.3, 0.42, 0.56, 0.72, 0.86, 1.0)
+REFINED = 2  # best second features per body whose depth is refined to the pixel
+REFINE_SLACK = 0.0005  # silhouette IoU a refined depth may give up (a few pixel rows of a thin face)
 
 
 def second_features(
@@ -203,15 +215,46 @@ def second_features(
     for h in hyps:
         if h.label == first.label or (h.face & residual).sum() < 0.5 * h.face.sum():
             continue
-        best_t, best_fit = None, first.fit + 0.01
-        for frac in DEPTH_FRACTIONS:
-            t = h.depth * frac
-            f = iou(first.predicted | sweep(h.face, h.view.depth_shift, t), seg.part)
-            if f > best_fit + 0.003:
-                best_t, best_fit = t, f
-        if best_t is not None:
-            out.append((h, best_t, best_fit))
-    return sorted(out, key=lambda x: -x[2])
+        found = boss_depth(first.predicted, h, seg.part, first.fit + 0.01)
+        if found is not None:
+            out.append((h, *found))
+    out.sort(key=lambda x: -x[2])
+    return [(h, *refined_depth(first.predicted, h, seg.part, t, f)) for h, t, f in out[:REFINED]] + out[
+        REFINED:
+    ]
+
+
+def boss_depth(
+    predicted: np.ndarray, h: Hypothesis, part: np.ndarray, floor: float
+) -> tuple[float, float] | None:
+    """(depth, combined fit) of ``h``'s face swept onto ``predicted``: the shortest of
+    ``DEPTH_FRACTIONS`` of its full depth that reaches the best fit above ``floor``; None when no
+    sweep beats ``floor``."""
+    best_t, best_fit = None, floor
+    for frac in DEPTH_FRACTIONS:
+        t = h.depth * frac
+        f = iou(predicted | sweep(h.face, h.view.depth_shift, t), part)
+        if f > best_fit + 0.003:
+            best_t, best_fit = t, f
+    return None if best_t is None else (best_t, best_fit)
+
+
+def refined_depth(
+    predicted: np.ndarray, h: Hypothesis, part: np.ndarray, depth: float, fit: float
+) -> tuple[float, float]:
+    """The boss's depth to within a pixel: the coarse fractions overshoot by up to a step (the
+    sweep runs on inside the body's silhouette at no cost), which lifts a boss that stands on
+    the body (an upright on its base plate) by the plate's thickness. The shortest sweep between
+    the fraction below ``depth`` and ``depth`` whose fit is within ``REFINE_SLACK`` of ``fit``."""
+    frac = depth / h.depth
+    lower = max((f for f in DEPTH_FRACTIONS if f < frac - 1e-9), default=0.0) * h.depth
+    per_px = float(np.abs(h.view.depth_shift).max())
+    steps = max(1, min(24, round((depth - lower) * per_px)))
+    for t in np.linspace(lower, depth, steps + 1)[1:]:
+        f = iou(predicted | sweep(h.face, h.view.depth_shift, float(t)), part)
+        if f >= fit - REFINE_SLACK:
+            return float(t), max(f, fit) if t == depth else f
+    return depth, fit
 
 
 def _top_along(prism: Prism, normal: np.ndarray) -> float:
@@ -230,10 +273,11 @@ def _top_along(prism: Prism, normal: np.ndarray) -> float:
 def recover_parts(
     picture: Image.Image, top: int = 3, camera: Camera | None = None
 ) -> list[tuple[Prism, ...]]:
-    """Explanations of the picture, best first: the ``top`` single prisms, and for the best of them
-    a body with a second extrusion (a boss standing on the body, on the side facing the eye) where
-    the single prism leaves part of the silhouette unexplained. ``camera``: the view the picture
-    was taken from when not the benchmark's (a photo's, estimated)."""
+    """Explanations of the picture, best first: the ``top`` single prisms, and the best body with
+    a second extrusion (a boss on the body, or an upright flush with it; both placements) where a
+    single prism leaves part of the silhouette unexplained, its body one of the best
+    ``COMPOUND_BODIES`` single prisms. ``camera``: the view the picture was taken from when not
+    the benchmark's (a photo's, estimated)."""
     seg = segment(picture)
     hyps = hypotheses(seg, all_views(camera))
     parts: list[tuple[Prism, ...]] = []
@@ -243,20 +287,38 @@ def recover_parts(
         if p is not None:
             parts.append((p,))
             firsts.append(h)
-        if len(parts) >= top:
+        if len(parts) >= max(top, COMPOUND_BODIES):
             break
     compounds: list[tuple[float, tuple[Prism, ...]]] = []
-    for first_h, (first,) in list(zip(firsts, parts, strict=True))[:2]:
+    for first_h in firsts:
         for h2, depth2, fit in second_features(seg, hyps, first_h)[:1]:
-            h2_near = _top_along(first, axis_of(h2)) + depth2
-            second = prism_of(h2, height=h2_near, depth=depth2, fit=fit, operation="union")
             body = prism_of(first_h, drop_holes=sweep(h2.face, h2.view.depth_shift, depth2))
-            if second is not None and body is not None:
-                compounds.append((fit, (body, second)))
+            if body is not None:
+                compounds.append((fit, placed_boss(body, h2, depth2, fit)))
     compounds.sort(key=lambda c: -c[0])
-    merged = [c for _, c in compounds] + parts
+    merged = [pair for _, placed in compounds[:MAX_COMPOUNDS] for pair in placed] + parts[:top]
     merged.sort(key=lambda c: -c[-1].fit)
-    return merged[: top + len(compounds)]
+    return merged
+
+
+def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tuple[Prism, Prism]]:
+    """The second extrusion ``h`` standing on ``body``, as (body, boss) pairs. The picture fixes
+    where the boss's end face is drawn, not how far it lies from the eye: one image, many
+    placements along the line of sight, drawn alike except where they meet the body. So both
+    readings are offered, for render-and-compare to choose: its far end on the body's top plane
+    (a boss on the body), and on the body's bottom plane (an upright flush with its base plate's
+    underside), where the body is grown to reach under the boss: the picture could not show the
+    body's end hidden behind it, and without it the two would only touch."""
+    normal = axis_of(h)
+    top, bottom = _top_along(body, normal), -_top_along(body, -normal)
+    out = []
+    for level in (top, bottom) if top - bottom > 1 else (top,):
+        boss = prism_of(h, height=level + depth, depth=depth, fit=fit, operation="union")
+        if boss is None:
+            continue
+        grown = body if level == top else absorb(body, boss) or body
+        out.append((grown, boss))
+    return out
 
 
 def axis_of(h: Hypothesis) -> np.ndarray:

@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from core.grounding.compose import absorb, map_loop, world_points
 from core.grounding.contour import curve_from_boundary, fit_circle, trace
 from core.grounding.recover import DEPTH_FRACTIONS, face_masks, iou, prism_of, sweep
 from core.grounding.sketch import Arc, Circle, Curve, Loop, Point, Prism
 from core.grounding.views import AXES, axis_view
-from core.search.scene import Scene, image_points, silhouette, world_points
+from core.search.scene import Scene, image_points, silhouette
 
 Part = tuple[Prism, ...]
 Proposal = tuple[str, Part]
@@ -177,39 +178,6 @@ def drop_features(part: Part, scene: Scene) -> list[Proposal]:
     return out
 
 
-def absorb(body: Prism, other: Prism) -> Prism | None:
-    """``body`` with the outline vertices on its extreme sides moved out to ``other``'s extent."""
-    if not isinstance(body.outline, Loop):
-        return None
-    view = axis_view(body.axis)
-    wp = world_points(other)
-    u, v = wp @ view.x_dir, wp @ view.y_dir
-    (x0, y0), (x1, y1) = body.bounds()
-    tol = 0.02 * max(x1 - x0, y1 - y0, 1.0)
-    moves: list[Callable[[Point], Point]] = []
-    # Shifted, not snapped, so an arc on that side keeps its shape.
-    du_hi, du_lo, dv_hi, dv_lo = (
-        float(u.max() - x1),
-        float(u.min() - x0),
-        float(v.max() - y1),
-        float(v.min() - y0),
-    )
-    if du_hi > 1:
-        moves.append(lambda p: (p[0] + du_hi, p[1]) if p[0] > x1 - tol else p)
-    if du_lo < -1:
-        moves.append(lambda p: (p[0] + du_lo, p[1]) if p[0] < x0 + tol else p)
-    if dv_hi > 1:
-        moves.append(lambda p: (p[0], p[1] + dv_hi) if p[1] > y1 - tol else p)
-    if dv_lo < -1:
-        moves.append(lambda p: (p[0], p[1] + dv_lo) if p[1] < y0 + tol else p)
-    if not moves:
-        return None
-    loop = body.outline
-    for move in moves:
-        loop = _map_loop(loop, move)
-    return replace(body, outline=loop)
-
-
 def switch_operations(part: Part, scene: Scene) -> list[Proposal]:
     """A boss made a cut of the same prism sunk into the part from where it stood, and back: the
     cut's near plane is the boss's far plane."""
@@ -273,7 +241,7 @@ def _slid(prism: Prism, dh: float) -> Prism:
 def _map_curve(curve: Curve, fn: Callable[[Point], Point]) -> Curve:
     if isinstance(curve, Circle):
         return replace(curve, center=fn(curve.center))
-    return _map_loop(curve, fn)
+    return map_loop(curve, fn)
 
 
 # -- small moves ------------------------------------------------------------------------------
@@ -372,13 +340,6 @@ def _moved_nodes(loop: Loop, ends: set[int], offset: np.ndarray) -> Loop:
         else:
             segments.append(at(s) if moved_end else s)
     return Loop(start, tuple(segments))
-
-
-def _map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
-    segments: list[Point | Arc] = []
-    for s in loop.segments:
-        segments.append(Arc(fn(s.mid), fn(s.end)) if isinstance(s, Arc) else fn(s))
-    return Loop(fn(loop.start), tuple(segments))
 
 
 def _replaced(part: Part, i: int, prism: Prism) -> Part:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core.grounding.compose import plane_points
 from core.grounding.recover import Hypothesis, Segmentation, hypotheses, segment, sweep
-from core.grounding.sketch import Circle, Prism
+from core.grounding.sketch import Prism
 from core.grounding.views import axis_view
 
 
@@ -35,23 +36,6 @@ def scene_of(picture: Image.Image) -> Scene | None:
         picture = normalise(picture)
     seg = segment(picture)
     return Scene(seg, hypotheses(seg))
-
-
-def plane_points(prism: Prism, samples: int = 24) -> np.ndarray:
-    """The outline's points in its plane (circles sampled)."""
-    if isinstance(prism.outline, Circle):
-        (cx, cy), r = prism.outline.center, prism.outline.radius
-        t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
-        return np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
-    return np.asarray(prism.outline.points(), float)
-
-
-def world_points(prism: Prism) -> np.ndarray:
-    """The prism's outline at its near and far planes, in world (pixel) units."""
-    view = axis_view(prism.axis)
-    pts = plane_points(prism)
-    base = pts[:, :1] * view.x_dir + pts[:, 1:2] * view.y_dir
-    return np.vstack([base + prism.height * view.normal, base + (prism.height - prism.depth) * view.normal])
 
 
 def image_points(prism: Prism, height: float | None = None) -> np.ndarray:

@@ -1,0 +1,76 @@
+"""Geometry of recovered prisms in the world: their outline points, their corners, the box they
+span, and a body grown to cover a feature standing where the picture hides part of the body.
+Shared by the grounding's two-extrusion explanations and the structure search's edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from core.grounding.sketch import Arc, Circle, Loop, Point, Prism
+from core.grounding.views import axis_view
+
+
+def plane_points(prism: Prism, samples: int = 24) -> np.ndarray:
+    """The outline's points in its plane (circles sampled)."""
+    if isinstance(prism.outline, Circle):
+        (cx, cy), r = prism.outline.center, prism.outline.radius
+        t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+        return np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+    return np.asarray(prism.outline.points(), float)
+
+
+def world_points(prism: Prism) -> np.ndarray:
+    """The prism's outline at its near and far planes, in world (pixel) units."""
+    view = axis_view(prism.axis)
+    pts = plane_points(prism)
+    base = pts[:, :1] * view.x_dir + pts[:, 1:2] * view.y_dir
+    return np.vstack([base + prism.height * view.normal, base + (prism.height - prism.depth) * view.normal])
+
+
+def absorb(body: Prism, other: Prism) -> Prism | None:
+    """``body`` with the outline vertices on its extreme sides moved out to ``other``'s extent."""
+    if not isinstance(body.outline, Loop):
+        return None
+    view = axis_view(body.axis)
+    wp = world_points(other)
+    u, v = wp @ view.x_dir, wp @ view.y_dir
+    (x0, y0), (x1, y1) = body.bounds()
+    tol = 0.02 * max(x1 - x0, y1 - y0, 1.0)
+    moves: list[Callable[[Point], Point]] = []
+    # Shifted, not snapped, so an arc on that side keeps its shape.
+    du_hi, du_lo, dv_hi, dv_lo = (
+        float(u.max() - x1),
+        float(u.min() - x0),
+        float(v.max() - y1),
+        float(v.min() - y0),
+    )
+    if du_hi > 1:
+        moves.append(lambda p: (p[0] + du_hi, p[1]) if p[0] > x1 - tol else p)
+    if du_lo < -1:
+        moves.append(lambda p: (p[0] + du_lo, p[1]) if p[0] < x0 + tol else p)
+    if dv_hi > 1:
+        moves.append(lambda p: (p[0], p[1] + dv_hi) if p[1] > y1 - tol else p)
+    if dv_lo < -1:
+        moves.append(lambda p: (p[0], p[1] + dv_lo) if p[1] < y0 + tol else p)
+    if not moves:
+        return None
+    loop = body.outline
+    for move in moves:
+        loop = map_loop(loop, move)
+    return replace(body, outline=loop)
+
+
+def map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
+    segments: list[Point | Arc] = []
+    for s in loop.segments:
+        segments.append(Arc(fn(s.mid), fn(s.end)) if isinstance(s, Arc) else fn(s))
+    return Loop(fn(loop.start), tuple(segments))
+
+
+def box_volume(*prisms: Prism) -> float:
+    """Volume of the axis-aligned box around ``prisms`` (their outline corners, near and far)."""
+    pts = np.vstack([world_points(p) for p in prisms])
+    return float(np.prod(pts.max(axis=0) - pts.min(axis=0)))
