@@ -233,7 +233,7 @@ def update_card(committed: Path) -> None:
     """Rewrite the card's learning-curve table (between the markers) from ``learning_curve.jsonl``."""
     card = committed / CARD
     rows = read_curve(committed)
-    table = f"{CURVE_BEGIN}\n{curve_table(rows)}\n{CURVE_END}"
+    table = curve_table(rows)
     text = (
         card.read_text()
         if card.is_file()

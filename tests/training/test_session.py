@@ -103,6 +103,10 @@ def test_best_keeps_the_highest_synthetic_iou_and_the_next_session_resumes_from_
     assert not _same(seen[2], seen[4])
     card = (committed / "README.md").read_text()
     assert "`best/` holds session 1's step 2 (16 samples seen" in card
+    # Rewritten at every checkpoint, the card keeps one table and one best/ line between its markers.
+    assert card.count("<!-- learning-curve:begin -->") == card.count("<!-- learning-curve:end -->") == 1
+    assert card.count("<!-- best:begin -->") == card.count("`best/` holds") == 1
+    assert sum(line.startswith("| 1 | ") for line in card.splitlines()) == 4  # one row per checkpoint
 
     # model/ (step 4, IoU 0.1) is worse than best/ (step 2, 0.5): session 2 starts from best/ and
     # counts its steps from best/'s. With a learning rate of ~0 its weights stay best/'s. Its
