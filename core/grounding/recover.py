@@ -34,6 +34,9 @@ MAX_FACES = 8
 # two pairs cost single-extrusion parts 0.01 IoU for nothing on parts of two or more).
 COMPOUND_BODIES = 6
 MAX_COMPOUNDS = 1
+# ...and only where it explains clearly more than the best single prism: a part one prism
+# explains gains nothing from a second reading but one more candidate that can outscore it.
+COMPOUND_MARGIN = 0.01
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,7 @@ def recover_parts(
     for first_h in firsts:
         for h2, depth2, fit in second_features(seg, hyps, first_h)[:1]:
             body = prism_of(first_h, drop_holes=sweep(h2.face, h2.view.depth_shift, depth2))
-            if body is not None:
+            if body is not None and fit > firsts[0].fit + COMPOUND_MARGIN:
                 compounds.append((fit, placed_boss(body, h2, depth2, fit)))
     compounds.sort(key=lambda c: -c[0])
     merged = [pair for _, placed in compounds[:MAX_COMPOUNDS] for pair in placed] + parts[:top]
