@@ -1,5 +1,5 @@
-"""Geometry of recovered prisms in the world: their outline points, their corners, the box they
-span, and a body grown to cover a feature standing where the picture hides part of the body.
+"""Geometry of recovered prisms in the world: their outline points and corners, and a body grown to
+cover a feature standing where the picture hides part of the body.
 Shared by the grounding's two-extrusion explanations and the structure search's edits."""
 
 from __future__ import annotations
@@ -68,9 +68,3 @@ def map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
     for s in loop.segments:
         segments.append(Arc(fn(s.mid), fn(s.end)) if isinstance(s, Arc) else fn(s))
     return Loop(fn(loop.start), tuple(segments))
-
-
-def box_volume(*prisms: Prism) -> float:
-    """Volume of the axis-aligned box around ``prisms`` (their outline corners, near and far)."""
-    pts = np.vstack([world_points(p) for p in prisms])
-    return float(np.prod(pts.max(axis=0) - pts.min(axis=0)))

@@ -222,9 +222,8 @@ def second_features(
         if found is not None:
             out.append((h, *found))
     out.sort(key=lambda x: -x[2])
-    return [(h, *refined_depth(first.predicted, h, seg.part, t, f)) for h, t, f in out[:REFINED]] + out[
-        REFINED:
-    ]
+    refined = [(h, *refined_depth(first.predicted, h, seg.part, t, f)) for h, t, f in out[:REFINED]]
+    return refined + out[REFINED:]
 
 
 def boss_depth(
@@ -256,7 +255,7 @@ def refined_depth(
     for t in np.linspace(lower, depth, steps + 1)[1:]:
         f = iou(predicted | sweep(h.face, h.view.depth_shift, float(t)), part)
         if f >= fit - REFINE_SLACK:
-            return float(t), max(f, fit) if t == depth else f
+            return float(t), f
     return depth, fit
 
 
