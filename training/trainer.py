@@ -123,7 +123,7 @@ def train(
             config.model, lambda: _answers(sources, config.model.tokenizer.train_samples)
         )
     image_tokens = image_token_count(model.config.vision_config, model.config.vision_feature_select_strategy)
-    data = prepare(config.data, processor, image_tokens, config.seed, source=sources)
+    data = prepare(config.data, processor, image_tokens, source=sources)
     say(data.summary())
     trainable = model_setup.set_trainable(model, opt.trainable)
     say(

@@ -33,7 +33,7 @@ def test_a_few_steps_lower_the_loss_on_a_fixed_batch(first_run) -> None:
     assert outcome.losses[-1] < 0.85 * outcome.losses[0]
     model = LlavaForConditionalGeneration.from_pretrained(outcome.final_dir)
     processor = AutoProcessor.from_pretrained(outcome.final_dir)
-    data = prepare(config.data, processor, image_tokens=16, seed=0)
+    data = prepare(config.data, processor, image_tokens=16)
     batch = batch_of(data.train, list(range(8)), processor.tokenizer.pad_token_id)
     with torch.no_grad():
         final_loss = model(**batch).loss.item()
@@ -175,7 +175,7 @@ def test_the_checkpoint_generates_in_the_local_backend_from_the_training_inputs(
     model = LlavaForConditionalGeneration.from_pretrained(outcome.final_dir).eval()
     processor = AutoProcessor.from_pretrained(outcome.final_dir)
     tokens = image_token_count(model.config.vision_config, model.config.vision_feature_select_strategy)
-    item = prepare(config.data, processor, tokens, seed=0).train[3]  # sample 3: drawn_png(3)
+    item = prepare(config.data, processor, tokens).train[3]  # sample 3: drawn_png(3)
     prompt_len = next(i for i, label in enumerate(item["labels"].tolist()) if label != IGNORE_INDEX)
     with torch.no_grad():
         out = model.generate(

@@ -166,7 +166,7 @@ def test_over_long_samples_are_dropped_and_counted(tokenizer, drawn_shards: Path
     )
     cut = sorted(lengths)[4]  # keeps the shorter half
     config = DataConfig(sources=[SourceConfig(kind="shards", path=str(drawn_shards))], max_length=cut)
-    data = prepare(config, processor, image_tokens=16, seed=0)
+    data = prepare(config, processor, image_tokens=16)
     assert data.too_long == sum(n > cut for n in lengths) > 0
     assert len(data.train) == 8 - data.too_long
     assert f"dropped {data.too_long} samples longer than {cut} tokens" in data.summary()
@@ -175,6 +175,33 @@ def test_over_long_samples_are_dropped_and_counted(tokenizer, drawn_shards: Path
     batch = Collator(tokenizer.pad_token_id)([data.train[0], data.train[1]])
     assert batch["input_ids"].shape == batch["labels"].shape == batch["attention_mask"].shape
 
+
+
+def test_the_held_out_split_follows_the_programs_not_a_seed(tokenizer, tmp_path: Path) -> None:
+    """A program's augmented picture falls on the same side as its clean one (no near-copy of a
+    held-out sample is trained on), and the split depends on the programs alone: a larger share
+    holds out a superset, so sessions with different seeds and settings agree on what was seen."""
+    from transformers import CLIPVisionConfig
+
+    from core.models.llava_hf import clip_image_processor, llava_processor
+
+    processor = llava_processor(
+        tokenizer, CLIPVisionConfig(image_size=32, patch_size=8), clip_image_processor(32), pad=True
+    )
+    write_drawn_shards(tmp_path, 10, per_shard=4, augmented=set(range(10)))
+
+    def held_out(fraction: float) -> tuple[set[str], set[str]]:
+        config = DataConfig(sources=[SourceConfig(kind="shards", path=str(tmp_path))], validation_fraction=fraction)
+        data = prepare(config, processor, image_tokens=16)
+        source = data.train.source
+        answers = [source.conversation(i)[0].answer for i in data.validation.indices]
+        assert len(answers) == round(20 * fraction)
+        return set(answers), {source.conversation(i)[0].answer for i in data.train.indices}
+
+    small, small_train = held_out(0.2)  # 20 samples: both pictures of 2 programs
+    assert len(small) == 2 and not small & small_train
+    large, large_train = held_out(0.4)
+    assert len(large) == 4 and small < large and not large & large_train
 
 def test_scratch_tokenizer_learns_the_prompt_words() -> None:
     import itertools

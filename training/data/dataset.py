@@ -8,7 +8,7 @@ wide photo is not cropped.
 from __future__ import annotations
 
 import bisect
-import random
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +163,6 @@ def prepare(
     config: DataConfig,
     processor: LlavaProcessor,
     image_tokens: int,
-    seed: int,
     source: ConcatSource | None = None,
 ) -> PreparedData:
     """``image_tokens``: features per image (``core.models.llava_hf.image_token_count`` of the model)."""
@@ -178,9 +177,9 @@ def prepare(
     n_val = round(len(keep) * config.validation_fraction)
     val: list[int] = []
     if n_val:
-        shuffled = keep[:]
-        random.Random(seed).shuffle(shuffled)
-        val, held = sorted(shuffled[:n_val]), set(shuffled[:n_val])
+        conversations = {i: source.conversation(i) for i in keep}
+        ranked = sorted(keep, key=lambda i: (_answer_hash(conversations[i]), i))
+        val, held = sorted(ranked[:n_val]), set(ranked[:n_val])
         keep = [i for i in keep if i not in held]
     if not keep:
         raise ValueError("no training samples left after filtering; check data.sources and data.max_length")
@@ -191,6 +190,13 @@ def prepare(
         too_long,
         config.max_length,
     )
+
+
+def _answer_hash(turns: tuple[Turn, ...]) -> str:
+    """The held-out split's key: a hash of the answers, not a seeded shuffle, so every session
+    (whatever its seed) and every larger copy of the data holds out the same programs, and a
+    program's augmented pictures fall on the same side of the split."""
+    return hashlib.sha1("\n".join(t.answer for t in turns).encode("utf-8")).hexdigest()
 
 
 def batch_of(dataset: TrainingSet, indices: list[int], pad_token_id: int) -> dict[str, Any]:
