@@ -146,6 +146,7 @@ def main() -> None:
         help="the search's time limit (default: the effort's); a large value leaves only the run budget, "
         "so two versions compare alike however loaded the machine is",
     )
+    ap.add_argument("--search-min-gain", type=float, default=None, help="the search's Occam margin")
     args = ap.parse_args()
     samples = build(args.count, OUT, args.style, args.multi)
     pipeline = None
@@ -158,7 +159,11 @@ def main() -> None:
         sandbox = SandboxPool(SandboxConfig(workers=2, timeout=30)).__enter__()
         grounded = args.grounded or args.mode == "engine"
         config = with_effort(
-            args.effort, grounded=grounded, refine=not args.no_refine, search_seconds=args.search_seconds
+            args.effort,
+            grounded=grounded,
+            refine=not args.no_refine,
+            search_seconds=args.search_seconds,
+            search_min_gain=args.search_min_gain,
         )
         backend = make_backend(None, None, None, None) if args.mode == "system" else NoModel()
         pipeline = ImageToCad(backend, config=config, sandbox=sandbox)

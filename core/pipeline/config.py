@@ -33,6 +33,9 @@ class PipelineConfig:
     search_runs: int = 24  # sandbox runs at most
     search_seconds: float = 4.0  # wall-clock limit of the search
     search_starts: int = 2  # best distinct grounded candidates the search starts from
+    # How much match an edit must buy to be kept: an Occam margin, since one isometric picture
+    # rewards small distortions (an edge moved, a depth stretched) that lower the part's IoU.
+    search_min_gain: float = 1e-3
     effort: str = "default"  # the preset these values came from (``with_effort``)
 
 

@@ -286,7 +286,14 @@ class ImageToCad:
             scene = scene_of(picture)
             if scene is None:
                 return chosen  # a photo's own camera: the edits assume the benchmark's view
-            found = search(starts, picture, scene, lambda codes: self._run_all(codes, ("mesh",)), budget)
+            found = search(
+                starts,
+                picture,
+                scene,
+                lambda codes: self._run_all(codes, ("mesh",)),
+                budget,
+                min_gain=cfg.search_min_gain,
+            )
         except (ValueError, IndexError, FloatingPointError, ZeroDivisionError):
             return chosen  # an odd picture: the candidates so far stand
         best = chosen

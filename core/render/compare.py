@@ -19,6 +19,14 @@ from core.render.normalise import normalise as normalise_picture
 
 SIDE = 128
 EDGE_TOLERANCE = 2  # pixels at SIDE resolution
+# Shading, when both pictures are in the benchmark's own look (the benchmark's pictures and our
+# renders; a snapshot or photo is not lit that way): a face's grey says which way it faces, so a
+# thin plate whose outline copies a cylinder's silhouette, or a boss read as a pocket, shows up
+# even where silhouettes and lines agree.
+SHADE_TOLERANCE = 10.0  # grey levels within which two cells are shaded alike
+LINE_GREY = 60  # darker pixels are drawn lines, not shading
+WEIGHTS = (0.7, 0.3, 0.0)  # silhouette, edges, shading: without shading on both sides
+WEIGHTS_SHADED = (0.55, 0.25, 0.2)
 
 
 def foreground_mask(image: Image.Image, threshold: float = 40.0) -> np.ndarray:
@@ -71,6 +79,7 @@ class Outline:
     silhouette: np.ndarray
     edges: np.ndarray
     camera: Camera | None = None
+    shade: np.ndarray | None = None  # mean face grey per cell (NaN: no face there); benchmark look only
 
 
 def outline(image: Image.Image, normalise: bool = True) -> Outline:
@@ -79,7 +88,8 @@ def outline(image: Image.Image, normalise: bool = True) -> Outline:
     (``core.render.normalise``, ``core.render.camera_search``); renders in the benchmark style
     pass through unchanged."""
     camera = None
-    if normalise and not is_benchmark_style(image):
+    own_look = is_benchmark_style(image)
+    if normalise and not own_look:
         from core.render.camera_search import estimate_camera
 
         camera = estimate_camera(image)
@@ -90,7 +100,33 @@ def outline(image: Image.Image, normalise: bool = True) -> Outline:
     box = _box(foreground)
     lines = edge_mask(image) & _dilate(foreground, 2)  # outline strokes lie just outside the mask
     # A 1-pixel line covers a third of a SIDE cell or less: any clear share of a cell is a line.
-    return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25), camera)
+    shade = _shade(image, foreground, box) if own_look else None
+    return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25), camera, shade)
+
+
+def _shade(image: Image.Image, foreground: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray | None:
+    """Mean grey of the face pixels (part, not line) per SIDE cell, cropped and scaled like the
+    masks; NaN where lines or background fill most of a cell."""
+    if box is None:
+        return None
+    grey = np.asarray(image.convert("L"), dtype=np.float32)
+    face = foreground & (grey >= LINE_GREY)
+    top, bottom, left, right = box
+    h, w = bottom - top, right - left
+    side = max(h, w)
+    oy, ox = (side - h) // 2, (side - w) // 2
+    total = np.zeros((side, side), np.float32)
+    count = np.zeros((side, side), np.float32)
+    crop = face[top:bottom, left:right]
+    total[oy : oy + h, ox : ox + w] = np.where(crop, grey[top:bottom, left:right], 0.0)
+    count[oy : oy + h, ox : ox + w] = crop
+
+    def shrink(a: np.ndarray) -> np.ndarray:
+        return np.asarray(Image.fromarray(a, mode="F").resize((SIDE, SIDE), Image.Resampling.BOX))
+
+    total, count = shrink(total), shrink(count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count >= 0.5, total / count, np.nan)
 
 
 def silhouette_iou(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
@@ -113,7 +149,27 @@ def render_match_score(input_image: Image.Image | Outline, rendered: Image.Image
     """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline.
     ``rendered`` is our own render, in the benchmark's style: never normalised."""
     a, b = _outline(input_image), _outline(rendered, normalise=False)
-    return 0.7 * silhouette_iou(a, b) + 0.3 * edge_agreement(a, b)
+    shading = shade_agreement(a, b)
+    if shading is None:
+        w_sil, w_edge, _ = WEIGHTS
+        return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b)
+    w_sil, w_edge, w_shade = WEIGHTS_SHADED
+    return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b) + w_shade * shading
+
+
+def shade_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float | None:
+    """Share of the cells inside both pictures' faces (a cell away from any line or outline)
+    that are shaded alike; None when either picture carries no shading. Only the interiors
+    count: where the outlines differ the silhouette term already says so, and cells on a line
+    or outline flicker with sub-pixel changes that a search would otherwise chase."""
+    sa, sb = _outline(a).shade, _outline(b).shade
+    if sa is None or sb is None:
+        return None
+    inside = _erode(~np.isnan(sa) & ~np.isnan(sb), 1)
+    if not inside.any():
+        return 0.0
+    return float((np.abs(sa[inside] - sb[inside]) <= SHADE_TOLERANCE).mean())
+
 
 
 def _outline(picture: Image.Image | Outline, normalise: bool = True) -> Outline:
@@ -151,3 +207,7 @@ def _dilate(mask: np.ndarray, r: int) -> np.ndarray:
         for dx in range(2 * r + 1):
             out |= padded[dy : dy + h, dx : dx + w]
     return out
+
+
+def _erode(mask: np.ndarray, r: int) -> np.ndarray:
+    return ~_dilate(~mask, r)

@@ -36,3 +36,28 @@ def test_zoom_does_not_matter_but_shape_does() -> None:
     assert silhouette_iou(box, bigger) > 0.95
     assert render_match_score(box, bigger) > render_match_score(box, cylinder) + 0.1
     assert edge_agreement(box, cylinder) < edge_agreement(box, bigger)
+
+
+def test_shading_tells_a_solid_from_a_flat_cutout_of_its_silhouette() -> None:
+    """A cylinder and a flat plate cut to its silhouette look alike in outline; in the
+    benchmark's look the side of the cylinder is shaded by its direction (faces on the axis
+    planes all share one grey) and the plate is that one grey, and the score sees it. A FreeCAD
+    snapshot is lit otherwise: no shading term there."""
+    import numpy as np
+
+    from core.render.compare import foreground_mask, outline, shade_agreement
+
+    cylinder = render_shape(cq.Workplane().circle(10).extrude(30))
+    grey = np.asarray(cylinder.convert("L"))
+    silhouette = foreground_mask(cylinder)
+    flat = np.where(silhouette, 141, 255).astype(np.uint8)
+    rim = silhouette & ~np.pad(silhouette, 1)[2:, 1:-1] | silhouette & ~np.pad(silhouette, 1)[:-2, 1:-1]
+    rim |= silhouette & ~np.pad(silhouette, 1)[1:-1, 2:] | silhouette & ~np.pad(silhouette, 1)[1:-1, :-2]
+    flat[rim] = 0  # the outline drawn in black, as the benchmark draws it
+    cutout = Image.fromarray(flat).convert("RGB")
+    assert len(np.unique(grey[silhouette & (grey > 60)])) >= 10
+    assert silhouette_iou(cylinder, cutout) > 0.97
+    assert shade_agreement(cylinder, cylinder) == pytest.approx(1.0)
+    assert shade_agreement(cylinder, cutout) < 0.5
+    assert render_match_score(cylinder, cylinder) - render_match_score(cylinder, cutout) > 0.1
+    assert outline(render_shape(cq.Workplane().circle(10).extrude(30), style=STYLE_FREECAD)).shade is None
