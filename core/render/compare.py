@@ -104,7 +104,9 @@ def outline(image: Image.Image, normalise: bool = True) -> Outline:
     return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25), camera, shade)
 
 
-def _shade(image: Image.Image, foreground: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray | None:
+def _shade(
+    image: Image.Image, foreground: np.ndarray, box: tuple[int, int, int, int] | None
+) -> np.ndarray | None:
     """Mean grey of the face pixels (part, not line) per SIDE cell, cropped and scaled like the
     masks; NaN where lines or background fill most of a cell."""
     if box is None:
@@ -169,7 +171,6 @@ def shade_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float
     if not inside.any():
         return 0.0
     return float((np.abs(sa[inside] - sb[inside]) <= SHADE_TOLERANCE).mean())
-
 
 
 def _outline(picture: Image.Image | Outline, normalise: bool = True) -> Outline:

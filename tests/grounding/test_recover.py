@@ -191,7 +191,6 @@ def test_a_plate_body_read_from_its_top_face_carries_the_upright() -> None:
     assert best_pair > 0.8 and best_pair > best_single + 0.03, (best_pair, best_single)
 
 
-
 def test_a_cylinder_standing_on_a_plate_is_not_read_into_the_plate_face() -> None:
     """The benchmark draws only the solid's edges, so a cylinder's side runs into the face of the
     plate it stands on with no line between them; read as one region, its outline copies the
@@ -208,7 +207,9 @@ def test_a_cylinder_standing_on_a_plate_is_not_read_into_the_plate_face() -> Non
     part_px = foreground_mask(picture)
     rows, cols = np.flatnonzero(part_px.any(axis=1)), np.flatnonzero(part_px.any(axis=0))
     top, left = max(int(rows[0]) - 4, 0), max(int(cols[0]) - 4, 0)
-    grey = np.asarray(picture.convert("L"), dtype=int)[top : top + seg.part.shape[0], left : left + seg.part.shape[1]]
+    grey = np.asarray(picture.convert("L"), dtype=int)[
+        top : top + seg.part.shape[0], left : left + seg.part.shape[1]
+    ]
     flat_grey = np.bincount(grey[seg.labels > 0]).argmax()
     shaded_faces = 0
     for label in seg.faces:

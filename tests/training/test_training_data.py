@@ -176,7 +176,6 @@ def test_over_long_samples_are_dropped_and_counted(tokenizer, drawn_shards: Path
     assert batch["input_ids"].shape == batch["labels"].shape == batch["attention_mask"].shape
 
 
-
 def test_the_held_out_split_follows_the_programs_not_a_seed(tokenizer, tmp_path: Path) -> None:
     """A program's augmented picture falls on the same side as its clean one (no near-copy of a
     held-out sample is trained on), and the split depends on the programs alone: a larger share
@@ -191,7 +190,9 @@ def test_the_held_out_split_follows_the_programs_not_a_seed(tokenizer, tmp_path:
     write_drawn_shards(tmp_path, 10, per_shard=4, augmented=set(range(10)))
 
     def held_out(fraction: float) -> tuple[set[str], set[str]]:
-        config = DataConfig(sources=[SourceConfig(kind="shards", path=str(tmp_path))], validation_fraction=fraction)
+        config = DataConfig(
+            sources=[SourceConfig(kind="shards", path=str(tmp_path))], validation_fraction=fraction
+        )
         data = prepare(config, processor, image_tokens=16)
         source = data.train.source
         answers = [source.conversation(i)[0].answer for i in data.validation.indices]
@@ -202,6 +203,7 @@ def test_the_held_out_split_follows_the_programs_not_a_seed(tokenizer, tmp_path:
     assert len(small) == 2 and not small & small_train
     large, large_train = held_out(0.4)
     assert len(large) == 4 and small < large and not large & large_train
+
 
 def test_scratch_tokenizer_learns_the_prompt_words() -> None:
     import itertools
