@@ -2,7 +2,8 @@
 
 Both pictures are reduced to what survives photos and snapshots alike: the foreground silhouette
 (the background estimated from the image border, so white, FreeCAD's gradient or a desk all work)
-and the dark edge lines. Each is cropped to its foreground's bounding box and resized to a common
+and the dark edge lines (plus the faces' shading when the picture is in the benchmark's own
+look, which our renders share). Each is cropped to its foreground's bounding box and resized to a common
 square, so a candidate is not punished for a different zoom, only for a different shape.
 """
 
@@ -113,20 +114,12 @@ def _shade(
         return None
     grey = np.asarray(image.convert("L"), dtype=np.float32)
     face = foreground & (grey >= LINE_GREY)
-    top, bottom, left, right = box
-    h, w = bottom - top, right - left
-    side = max(h, w)
-    oy, ox = (side - h) // 2, (side - w) // 2
-    total = np.zeros((side, side), np.float32)
-    count = np.zeros((side, side), np.float32)
-    crop = face[top:bottom, left:right]
-    total[oy : oy + h, ox : ox + w] = np.where(crop, grey[top:bottom, left:right], 0.0)
-    count[oy : oy + h, ox : ox + w] = crop
 
     def shrink(a: np.ndarray) -> np.ndarray:
-        return np.asarray(Image.fromarray(a, mode="F").resize((SIDE, SIDE), Image.Resampling.BOX))
+        square = _square(a.astype(np.float32), box)
+        return np.asarray(Image.fromarray(square, mode="F").resize((SIDE, SIDE), Image.Resampling.BOX))
 
-    total, count = shrink(total), shrink(count)
+    total, count = shrink(np.where(face, grey, 0.0)), shrink(face)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count >= 0.5, total / count, np.nan)
 
@@ -148,15 +141,13 @@ def edge_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
 
 
 def render_match_score(input_image: Image.Image | Outline, rendered: Image.Image | Outline) -> float:
-    """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline.
-    ``rendered`` is our own render, in the benchmark's style: never normalised."""
+    """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline and,
+    for a picture in the benchmark's look, shading separating faces of equal outline that face
+    other ways. ``rendered`` is our own render, in the benchmark's style: never normalised."""
     a, b = _outline(input_image), _outline(rendered, normalise=False)
     shading = shade_agreement(a, b)
-    if shading is None:
-        w_sil, w_edge, _ = WEIGHTS
-        return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b)
-    w_sil, w_edge, w_shade = WEIGHTS_SHADED
-    return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b) + w_shade * shading
+    w_sil, w_edge, w_shade = WEIGHTS if shading is None else WEIGHTS_SHADED
+    return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b) + w_shade * (shading or 0.0)
 
 
 def shade_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float | None:
@@ -181,15 +172,21 @@ def _normalised(mask: np.ndarray, box: tuple[int, int, int, int] | None, cut: in
     """Crop to ``box``, pad to a centred square (keeping the aspect ratio), average down to SIDE."""
     if box is None:
         return np.zeros((SIDE, SIDE), bool)
-    top, bottom, left, right = box
-    crop = mask[top:bottom, left:right]
-    h, w = crop.shape
-    side = max(h, w)
-    square = np.zeros((side, side), bool)
-    oy, ox = (side - h) // 2, (side - w) // 2
-    square[oy : oy + h, ox : ox + w] = crop
+    square = _square(mask, box)
     resized = Image.fromarray(square.astype(np.uint8) * 255).resize((SIDE, SIDE), Image.Resampling.BOX)
     return np.asarray(resized) > cut
+
+
+def _square(a: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """``a`` cropped to ``box`` and padded with zeros to a centred square."""
+    top, bottom, left, right = box
+    crop = a[top:bottom, left:right]
+    h, w = crop.shape
+    side = max(h, w)
+    square = np.zeros((side, side), a.dtype)
+    oy, ox = (side - h) // 2, (side - w) // 2
+    square[oy : oy + h, ox : ox + w] = crop
+    return square
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
