@@ -93,8 +93,7 @@ def shade_steps(picture: Image.Image, faces: np.ndarray) -> np.ndarray:
     """Where a face in the benchmark's flat grey meets a face shaded otherwise, with no line
     between them: the benchmark draws a cylinder's outline only where it is an edge of the solid,
     so a boss's curved side runs into the face it stands on, and read together the two make one
-    region whose outline copies the boss's silhouette (a plate that looks like a plate and a
-    cylinder). In the benchmark's lighting every face on an axis plane has the same grey (the
+    region whose outline copies the boss's silhouette (read as a thin plate of that outline). In the benchmark's lighting every face on an axis plane has the same grey (the
     commonest one), curved and slanted faces another; the boundary pixels on the flat side
     separate them."""
     grey = np.asarray(picture.convert("L"), dtype=np.int16)

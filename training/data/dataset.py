@@ -171,13 +171,13 @@ def prepare(
     else:
         reports = [s.report for s in source.sources]  # type: ignore[attr-defined]
     encoder = Encoder(processor.tokenizer, image_tokens, config.template, config.max_length)
-    lengths = encoder.lengths([source.conversation(i) for i in range(len(source))])
+    conversations = [source.conversation(i) for i in range(len(source))]
+    lengths = encoder.lengths(conversations)
     keep = [i for i, n in enumerate(lengths) if n <= config.max_length]
     too_long = len(lengths) - len(keep)
     n_val = round(len(keep) * config.validation_fraction)
     val: list[int] = []
     if n_val:
-        conversations = {i: source.conversation(i) for i in keep}
         ranked = sorted(keep, key=lambda i: (_answer_hash(conversations[i]), i))
         val, held = sorted(ranked[:n_val]), set(ranked[:n_val])
         keep = [i for i in keep if i not in held]
