@@ -33,6 +33,7 @@ from core.pipeline.quality import Quality, assess
 from core.pipeline.refine import dimensions
 from core.pipeline.result import CadResult, Candidate
 from core.program import extract_code, find_parameters
+from core.render.compare import Outline
 from core.sandbox import ExecutionResult, SandboxPool, run_code
 
 EventCallback = Callable[[dict[str, Any]], None]
@@ -157,22 +158,23 @@ class ImageToCad:
             return CadResult("backend_error", message=str(exc), timings=timings)
 
         t0 = time.perf_counter()
-        chosen = self._choose(candidates, runs, picture, emit)
+        target = self._target(picture)
+        chosen = self._choose(candidates, runs, target, emit)
         timings["select"] = time.perf_counter() - t0
         if parts and self.config.search_runs > 0:
             t0 = time.perf_counter()
-            chosen = self._search(candidates, runs, chosen, parts, picture, emit)
+            chosen = self._search(candidates, runs, chosen, parts, picture, target, emit)
             timings["search"] = time.perf_counter() - t0
         # A grounded winner was measured on the full picture already; the coarser comparison the
         # fitting climbs trades its thin dimensions away (validation set: 0.99 -> 0.81 IoU).
         refinable = not candidates[chosen].grounded
         if runs[chosen].ok and picture is not None and self.config.refine and refinable:
             t0 = time.perf_counter()
-            chosen = self._refine(candidates, runs, chosen, picture, emit)
+            chosen = self._refine(candidates, runs, chosen, target, emit)
             timings["refine"] = time.perf_counter() - t0
         best = candidates[chosen]
         run = runs[chosen]
-        quality = self._quality(best, run, picture)
+        quality = self._quality(best, run, picture, target)
         return CadResult(
             status=best.status,
             code=best.code,
@@ -189,15 +191,27 @@ class ImageToCad:
             match_note=quality.note,
         )
 
-    def _quality(self, best: Candidate, run: ExecutionResult, picture) -> Quality:
-        """How well the answer matches the picture (scored here when ranking did not)."""
+    def _target(self, picture: Image.Image | None) -> Outline | None:
+        """The picture reduced once for every comparison of the run, on the configured grid."""
+        if picture is None:
+            return None
+        from core.render.compare import outline
+
+        return outline(picture, side=self.config.compare_side)
+
+    def _quality(self, best: Candidate, run: ExecutionResult, picture, target) -> Quality:
+        """How well the answer matches the picture (scored here when ranking did not). The match
+        reported is always on the default grid, the one ``LOW_MATCH`` was set on: a finer grid
+        scores the same part a little lower."""
         if picture is None or not run.ok:
             return Quality(best.score, False, "")
-        if best.score is None:
-            from core.pipeline.refine import score_of
+        from core.pipeline.refine import score_of
+        from core.render.compare import SIDE
 
-            best.score = score_of(picture, run)
-        return assess(picture, best.score)
+        if best.score is None:
+            best.score = score_of(target, run)
+        match = best.score if target.side == SIDE else score_of(picture, run)
+        return assess(picture, match)
 
     def _repair(self, messages, candidates, runs, timings, emit, cancel) -> None:
         """While nothing runs, send the latest failure's error back and ask for corrected code; the
@@ -268,7 +282,7 @@ class ImageToCad:
         timings["ground"] = time.perf_counter() - t0
         return parts
 
-    def _search(self, candidates, runs, chosen, parts, picture, emit) -> int:
+    def _search(self, candidates, runs, chosen, parts, picture, target, emit) -> int:
         """Structure search (core.search) from the best grounded candidates: kept edits join the
         pool as candidates (run again for BREP and STEP), and the best match of all is the answer,
         so the model's candidates and the edited ones compete in one ranking."""
@@ -288,7 +302,7 @@ class ImageToCad:
                 return chosen  # a photo's own camera: the edits assume the benchmark's view
             found = search(
                 starts,
-                picture,
+                target,
                 scene,
                 lambda codes: self._run_all(codes, ("mesh",)),
                 budget,
@@ -361,7 +375,7 @@ class ImageToCad:
             return [f.result() for f in futures]
         return [run_code(c, timeout=self.config.timeout, outputs=outputs) for c in codes]
 
-    def _refine(self, candidates, runs, chosen, picture, emit) -> int:
+    def _refine(self, candidates, runs, chosen, target, emit) -> int:
         """Fit the dimensions of the chosen program (and of the next best distinct ones, up to
         ``refine_top``) to the picture. A fitted program becomes a new candidate when it runs; the
         answer is the best-matching of all, so fitting can only raise the match score."""
@@ -381,7 +395,7 @@ class ImageToCad:
             base = candidates[base_index]
             fitted = refine(
                 base.code,
-                picture,
+                target,
                 lambda codes: self._run_all(codes, ("mesh",)),
                 RefineConfig(budget=self.config.refine_budget),
                 start_score=base.score,
@@ -414,18 +428,18 @@ class ImageToCad:
             best = max(scored, key=lambda i: (candidates[i].score or 0.0, -i))
         return best
 
-    def _choose(self, candidates, runs, picture, emit) -> int:
+    def _choose(self, candidates, runs, target, emit) -> int:
         """Among candidates that run, the best render-and-compare score (ties: the earlier one);
         with none running, the first, whose error is the most useful to show."""
         ok = [i for i, r in enumerate(runs) if r.ok]
         if not ok:
             return 0
-        if len(ok) == 1 or picture is None or not self.config.select_by_render:
+        if len(ok) == 1 or target is None or not self.config.select_by_render:
             return ok[0]
         from core.pipeline.refine import score_of
 
         for i in ok:
-            candidates[i].score = score_of(picture, runs[i])
+            candidates[i].score = score_of(target, runs[i])
         emit({"event": "stage", "stage": "select"})
         return max(ok, key=lambda i: (candidates[i].score or 0.0, -i))
 

@@ -22,21 +22,18 @@ from PIL import Image
 
 from core.program.name_order import order_violations
 from core.program.parameters import Parameter, apply_parameters, find_parameters
-from core.render.compare import Outline
+from core.render.compare import Outline, render_size
 from core.sandbox import ExecutionResult
 
 # Runs programs (in the sandbox, in parallel where it can) and returns their results in order.
 Executor = Callable[[Sequence[str]], list[ExecutionResult]]
 
 
-RENDER_SIZE = 192  # the comparison works at 128 px; rendering larger buys nothing
-
-
 @dataclass(frozen=True)
 class RefineConfig:
     budget: int = 36  # sandbox runs at most
     steps: tuple[float, ...] = (0.5, 0.2, 0.08)  # log-scale step sizes, coarse to fine
-    render_size: int = RENDER_SIZE
+    render_size: int | None = None  # pixels; None: what the target outline's grid needs
     min_gain: float = 1e-3  # a change must improve the match by this much to be kept
     significant_digits: int = 3  # refined numbers stay short: 1.08, not 1.0786400000000001
 
@@ -67,10 +64,11 @@ def rounded(value: float, digits: int) -> float:
     return round(value, decimals)
 
 
-def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = RENDER_SIZE) -> float | None:
+def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int | None = None) -> float | None:
     """How well the run's solid, drawn in the training images' style, matches the picture; None
     when it made no valid solid (only status ``ok`` counts: an ``invalid_solid`` may render well
-    and still be unusable). Best-of-N and fitting both rank by this, so their scores compare."""
+    and still be unusable). Best-of-N and fitting both rank by this, so their scores compare.
+    ``size``: render size in pixels, by default what the outline's grid needs (``render_size``)."""
     if not run.ok or not run.mesh:
         return None
     from core.render import STYLE_BENCHMARK, render_mesh
@@ -78,13 +76,13 @@ def score_of(picture: Image.Image | Outline, run: ExecutionResult, size: int = R
 
     # A photo's outline carries the camera it was estimated to be taken from: render from there.
     target = picture if isinstance(picture, Outline) else outline(picture)
-    style = replace(STYLE_BENCHMARK, size=size)
+    style = replace(STYLE_BENCHMARK, size=size or render_size(target.side))
     return render_match_score(target, render_mesh(run.mesh, camera=target.camera, style=style))
 
 
 def refine(
     code: str,
-    picture: Image.Image,
+    picture: Image.Image | Outline,
     execute: Executor,
     config: RefineConfig | None = None,
     start_score: float | None = None,
@@ -98,7 +96,7 @@ def refine(
     params = dimensions(code)
     if not params:
         return None
-    target = outline(picture)
+    target = picture if isinstance(picture, Outline) else outline(picture)
     values = {p.name: float(p.value) for p in params}
     runs = 0
     start = start_score

@@ -18,8 +18,8 @@ from core.render.camera import Camera
 from core.render.normalise import is_benchmark_style, is_snapshot
 from core.render.normalise import normalise as normalise_picture
 
-SIDE = 128
-EDGE_TOLERANCE = 2  # pixels at SIDE resolution
+SIDE = 128  # cells per side of the common square (the default resolution of the comparison)
+EDGE_TOLERANCE = 2  # cells, at whatever resolution the comparison works
 # Shading, when both pictures are in the benchmark's own look (the benchmark's pictures and our
 # renders; a snapshot or photo is not lit that way): a face's grey says which way it faces, so a
 # thin plate whose outline copies a cylinder's silhouette, or a boss read as a pocket, shows up
@@ -73,7 +73,7 @@ def edge_mask(image: Image.Image, darkness: float = 50.0) -> np.ndarray:
 @dataclass(frozen=True)
 class Outline:
     """A picture reduced for comparison: silhouette and edge lines, cropped to the part and scaled
-    to SIDE x SIDE. Best-of-N computes the input's once and compares every candidate with it.
+    to a square grid (``side`` cells). Best-of-N computes the input's once and compares every candidate with it.
     ``camera``: the view the picture was taken from when it is not the benchmark's (a photo's,
     estimated), so candidates are rendered from it; None for the benchmark's own view."""
 
@@ -82,12 +82,24 @@ class Outline:
     camera: Camera | None = None
     shade: np.ndarray | None = None  # mean face grey per cell (NaN: no face there); benchmark look only
 
+    @property
+    def side(self) -> int:
+        """Cells per side: a render compared with this outline is reduced to the same grid."""
+        return int(self.silhouette.shape[0])
 
-def outline(image: Image.Image, normalise: bool = True) -> Outline:
+
+def render_size(side: int = SIDE) -> int:
+    """Pixels to render a candidate at for a comparison on ``side`` cells: 1.5 pixels per cell,
+    so a one-pixel line always lands in a cell and rendering larger buys nothing."""
+    return side * 3 // 2
+
+
+def outline(image: Image.Image, normalise: bool = True, side: int = SIDE) -> Outline:
     """The input picture's outline. With ``normalise`` a picture in any style (FreeCAD snapshot,
     photo) is first redrawn in the benchmark's look and its camera estimated
     (``core.render.normalise``, ``core.render.camera_search``); renders in the benchmark style
-    pass through unchanged."""
+    pass through unchanged. ``side``: the comparison's resolution; a finer grid tells apart
+    candidates a coarse one scores alike (a depth 12 % off, an edge moved by 4 %)."""
     camera = None
     own_look = is_benchmark_style(image)
     if normalise and not own_look:
@@ -100,15 +112,15 @@ def outline(image: Image.Image, normalise: bool = True) -> Outline:
     foreground = foreground_mask(image)
     box = _box(foreground)
     lines = edge_mask(image) & _dilate(foreground, 2)  # outline strokes lie just outside the mask
-    # A 1-pixel line covers a third of a SIDE cell or less: any clear share of a cell is a line.
-    shade = _shade(image, foreground, box) if own_look else None
-    return Outline(_normalised(foreground, box, 127), _normalised(lines, box, 25), camera, shade)
+    # A 1-pixel line covers a third of a cell or less: any clear share of a cell is a line.
+    shade = _shade(image, foreground, box, side) if own_look else None
+    return Outline(_normalised(foreground, box, 127, side), _normalised(lines, box, 25, side), camera, shade)
 
 
 def _shade(
-    image: Image.Image, foreground: np.ndarray, box: tuple[int, int, int, int] | None
+    image: Image.Image, foreground: np.ndarray, box: tuple[int, int, int, int] | None, side: int
 ) -> np.ndarray | None:
-    """Mean grey of the face pixels (part, not line) per SIDE cell, cropped and scaled like the
+    """Mean grey of the face pixels (part, not line) per cell, cropped and scaled like the
     masks; NaN where lines or background fill most of a cell."""
     if box is None:
         return None
@@ -117,7 +129,7 @@ def _shade(
 
     def shrink(a: np.ndarray) -> np.ndarray:
         square = _square(a.astype(np.float32), box)
-        return np.asarray(Image.fromarray(square, mode="F").resize((SIDE, SIDE), Image.Resampling.BOX))
+        return np.asarray(Image.fromarray(square, mode="F").resize((side, side), Image.Resampling.BOX))
 
     total, count = shrink(np.where(face, grey, 0.0)), shrink(face)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -125,14 +137,16 @@ def _shade(
 
 
 def silhouette_iou(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
-    sa, sb = _outline(a).silhouette, _outline(b).silhouette
+    a, b = _pair(a, b)
+    sa, sb = a.silhouette, b.silhouette
     union = (sa | sb).sum()
     return float((sa & sb).sum() / union) if union else 0.0
 
 
 def edge_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float:
     """F-score of edge pixels that find a partner within EDGE_TOLERANCE in the other picture."""
-    ea, eb = _outline(a).edges, _outline(b).edges
+    a, b = _pair(a, b)
+    ea, eb = a.edges, b.edges
     if not ea.any() or not eb.any():
         return 0.0
     precision = (eb & _dilate(ea, EDGE_TOLERANCE)).sum() / eb.sum()
@@ -144,7 +158,7 @@ def render_match_score(input_image: Image.Image | Outline, rendered: Image.Image
     """In [0, 1]: mostly silhouette agreement, with edges separating shapes of equal outline and,
     for a picture in the benchmark's look, shading separating faces of equal outline that face
     other ways. ``rendered`` is our own render, in the benchmark's style: never normalised."""
-    a, b = _outline(input_image), _outline(rendered, normalise=False)
+    a, b = _pair(input_image, rendered, normalise_second=False)
     shading = shade_agreement(a, b)
     w_sil, w_edge, w_shade = WEIGHTS if shading is None else WEIGHTS_SHADED
     return w_sil * silhouette_iou(a, b) + w_edge * edge_agreement(a, b) + w_shade * (shading or 0.0)
@@ -155,7 +169,8 @@ def shade_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float
     that are shaded alike; None when either picture carries no shading. Only the interiors
     count: where the outlines differ the silhouette term already says so, and cells on a line
     or outline flicker with sub-pixel changes that a search would otherwise chase."""
-    sa, sb = _outline(a).shade, _outline(b).shade
+    a, b = _pair(a, b)
+    sa, sb = a.shade, b.shade
     if sa is None or sb is None:
         return None
     inside = _erode(~np.isnan(sa) & ~np.isnan(sb), 1)
@@ -164,16 +179,27 @@ def shade_agreement(a: Image.Image | Outline, b: Image.Image | Outline) -> float
     return float((np.abs(sa[inside] - sb[inside]) <= SHADE_TOLERANCE).mean())
 
 
-def _outline(picture: Image.Image | Outline, normalise: bool = True) -> Outline:
-    return picture if isinstance(picture, Outline) else outline(picture, normalise)
+def _pair(
+    a: Image.Image | Outline, b: Image.Image | Outline, normalise_second: bool = True
+) -> tuple[Outline, Outline]:
+    """Both as outlines on one grid: a picture is reduced at the other side's resolution."""
+    if isinstance(a, Outline):
+        b = b if isinstance(b, Outline) else outline(b, normalise_second, a.side)
+    elif isinstance(b, Outline):
+        a = outline(a, True, b.side)
+    else:
+        a, b = outline(a), outline(b, normalise_second)
+    if a.side != b.side:
+        raise ValueError(f"outlines on different grids: {a.side} and {b.side} cells")
+    return a, b
 
 
-def _normalised(mask: np.ndarray, box: tuple[int, int, int, int] | None, cut: int) -> np.ndarray:
-    """Crop to ``box``, pad to a centred square (keeping the aspect ratio), average down to SIDE."""
+def _normalised(mask: np.ndarray, box: tuple[int, int, int, int] | None, cut: int, side: int) -> np.ndarray:
+    """Crop to ``box``, pad to a centred square (keeping the aspect ratio), average down to ``side``."""
     if box is None:
-        return np.zeros((SIDE, SIDE), bool)
+        return np.zeros((side, side), bool)
     square = _square(mask, box)
-    resized = Image.fromarray(square.astype(np.uint8) * 255).resize((SIDE, SIDE), Image.Resampling.BOX)
+    resized = Image.fromarray(square.astype(np.uint8) * 255).resize((side, side), Image.Resampling.BOX)
     return np.asarray(resized) > cut
 
 

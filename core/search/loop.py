@@ -18,8 +18,7 @@ from dataclasses import dataclass, field, replace
 from PIL import Image
 
 from core.grounding.emit import emit_part
-from core.pipeline.refine import RENDER_SIZE
-from core.render.compare import Outline, outline, render_match_score, silhouette_iou
+from core.render.compare import Outline, outline, render_match_score, render_size, silhouette_iou
 from core.sandbox import ExecutionResult
 from core.search.budget import Budget
 from core.search.proposals import Part, propose
@@ -97,8 +96,8 @@ def measure(target: Outline, run: ExecutionResult) -> tuple[float, float] | None
         return None
     from core.render import STYLE_BENCHMARK, render_mesh
 
-    style = replace(STYLE_BENCHMARK, size=RENDER_SIZE)
-    drawn = outline(render_mesh(run.mesh, camera=target.camera, style=style))
+    style = replace(STYLE_BENCHMARK, size=render_size(target.side))
+    drawn = outline(render_mesh(run.mesh, camera=target.camera, style=style), side=target.side)
     return render_match_score(target, drawn), silhouette_iou(target, drawn)
 
 
