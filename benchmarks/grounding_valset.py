@@ -19,6 +19,8 @@ it was): where the score is low and the search's residual edits matter.
     .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode grounded --style freecad
     .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode engine --effort default
     .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode engine --effort high --multi
+    .venv/bin/python benchmarks/grounding_valset.py --count 24 --mode engine --compare-side 384 \
+        --set search_runs=48 --multi   # any PipelineConfig setting on top of the effort's preset
 """
 
 from __future__ import annotations
@@ -119,6 +121,19 @@ def answer_grounded(picture_bytes: bytes) -> tuple[bytes | None, dict]:
     return best, info
 
 
+def settings(pairs: list[str]) -> dict:
+    """``NAME=VALUE`` pairs as PipelineConfig overrides, each value typed like the field's default."""
+    from core.pipeline.config import PipelineConfig
+
+    defaults = PipelineConfig()
+    out = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        kind = type(getattr(defaults, name))
+        out[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return out
+
+
 class NoModel:
     """A backend that answers nothing: the engine's candidates alone (``--mode engine``)."""
 
@@ -147,6 +162,16 @@ def main() -> None:
         "so two versions compare alike however loaded the machine is",
     )
     ap.add_argument("--search-min-gain", type=float, default=None, help="the search's Occam margin")
+    ap.add_argument(
+        "--compare-side", type=int, default=None, help="render-and-compare's grid (cells per side)"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other PipelineConfig setting on top of the effort's preset, e.g. --set search_runs=48",
+    )
     args = ap.parse_args()
     samples = build(args.count, OUT, args.style, args.multi)
     pipeline = None
@@ -164,6 +189,8 @@ def main() -> None:
             refine=not args.no_refine,
             search_seconds=args.search_seconds,
             search_min_gain=args.search_min_gain,
+            compare_side=args.compare_side,
+            **settings(args.set),
         )
         backend = make_backend(None, None, None, None) if args.mode == "system" else NoModel()
         pipeline = ImageToCad(backend, config=config, sandbox=sandbox)

@@ -182,3 +182,28 @@ def test_dimensions_are_fitted_to_the_picture_and_the_fit_is_a_new_candidate(stu
         buffer.getvalue()
     )
     assert plain.ok and plain.code == cube and len(plain.candidates) == 1
+
+
+def test_ranking_uses_the_configured_grid_and_the_reported_match_the_default_one(
+    stub, cylinder_png: bytes
+) -> None:
+    """Candidates rank on ``compare_side`` cells; the match the user sees (and the low-match
+    warning) is measured on the 128-cell grid its threshold was set on, whatever the ranking used."""
+    from core.pipeline.refine import score_of
+    from core.render.compare import outline
+    from core.sandbox import run_code
+
+    state, url = stub
+    wider = CYLINDER.replace("radius = 12.0", "radius = 13.0")
+    picture = Image.open(io.BytesIO(cylinder_png)).convert("RGB")
+    run = run_code(wider, timeout=30, outputs=("mesh",))
+    results = {}
+    for side in (128, 256):
+        state.reply(BOX, wider)
+        config = PipelineConfig(grounded=False, n=2, refine=False, compare_side=side)
+        results[side] = ImageToCad(RemoteBackend(base_url=url), config=config).run(cylinder_png)
+        assert results[side].chosen == 1
+        ranked = results[side].candidates[1].score
+        assert ranked == pytest.approx(score_of(outline(picture, side=side), run), abs=1e-9)
+    assert results[128].candidates[1].score != results[256].candidates[1].score
+    assert results[256].match == pytest.approx(results[128].match, abs=1e-9)
