@@ -40,7 +40,7 @@ Effort = Annotated[
     typer.Option(
         "--effort",
         help="How hard the pipeline searches: low, default (the workbench's: a few seconds a "
-        "picture) or high (for evaluation: more grounded candidates, a longer structure search "
-        "and dimension fitting).",
+        "picture) or high (for evaluation: more grounded candidates, more starts for the structure "
+        "search and longer dimension fitting).",
     ),
 ]

@@ -17,8 +17,9 @@ from core.pipeline.config import EFFORT_PRESETS, with_effort
 def test_presets_order_the_work() -> None:
     low, default, high = (with_effort(e) for e in ("low", "default", "high"))
     assert default == PipelineConfig()  # the workbench's settings are the dataclass defaults
-    assert low.search_runs == 0 < default.search_runs < high.search_runs
+    assert low.search_runs == 0 < default.search_runs <= high.search_runs
     assert low.grounded_top < default.grounded_top < high.grounded_top
+    assert default.search_starts < high.search_starts and default.refine_budget < high.refine_budget
     assert default.search_seconds < high.search_seconds <= 30
     assert high.effort == "high" and with_effort("high", refine_top=1, grounded=None).refine_top == 1
     assert set(EFFORT_PRESETS) == {"low", "default", "high"}
@@ -54,8 +55,8 @@ def test_image2cad_passes_the_effort(seen_config, tmp_path: Path) -> None:
     runner.invoke(app, ["image2cad", str(png), "--effort", "high", "--refine-top", "1"])
     runner.invoke(app, ["image2cad", str(png)])
     high, high_one, default = seen_config
-    assert high == with_effort("high") and high.search_runs == EFFORT_PRESETS["high"]["search_runs"]
-    assert high_one.refine_top == 1 and high_one.search_runs == high.search_runs
+    assert high == with_effort("high") and high.grounded_top == EFFORT_PRESETS["high"]["grounded_top"]
+    assert high_one.refine_top == 1 and high_one.grounded_top == high.grounded_top
     assert default.effort == "default" and default.search_runs == PipelineConfig().search_runs
     bad = runner.invoke(app, ["image2cad", str(png), "--effort", "max"])
     assert bad.exit_code == 2 and len(seen_config) == 3
