@@ -29,6 +29,9 @@ DEPTH_STEPS = (1.12, 0.89)
 MAX_LEVELS = 3  # planes a hole on another face may start from (highest first)
 ROUND_RMS = 0.12  # RMS radial deviation (share of the radius) still read as a circle
 SAME_HOLE_PX = 3.0  # a picture hole this close to a candidate's hole is already explained
+# How deep a hole on another face is cut, in its own widths (never past the part): the picture
+# shows only its mouth, and a boss's end read as a hole costs far less cut blind than through.
+SIDE_HOLE_DEPTH = 1.5
 
 
 def propose(part: Part, scene: Scene) -> list[Proposal]:
@@ -43,9 +46,10 @@ def propose(part: Part, scene: Scene) -> list[Proposal]:
 
 
 def side_holes(part: Part, scene: Scene) -> list[Proposal]:
-    """Holes the picture shows in a face that the candidate does not have: cut through the part
+    """Holes the picture shows in a face that the candidate does not have: cut into the part
     from one of its planes along the axis whose plane makes the hole a circle (all three axes
-    when none does, e.g. a slot). Which plane and axis are right, render-and-compare decides."""
+    when none does, e.g. a slot), ``SIDE_HOLE_DEPTH`` widths deep or through, whichever is less.
+    Which plane and axis are right, render-and-compare decides."""
     known = _hole_centres(part)
     out: list[Proposal] = []
     for label in scene.seg.faces:
@@ -59,7 +63,7 @@ def side_holes(part: Part, scene: Scene) -> list[Proposal]:
             for level in levels[:MAX_LEVELS]:
                 cuts = _cuts(holes, axis, level, level - levels[-1])
                 if cuts:
-                    out.append((f"hole through the {axis} face at {level:.0f}", part + tuple(cuts)))
+                    out.append((f"hole in the {axis} face at {level:.0f}", part + tuple(cuts)))
     return out
 
 
@@ -87,7 +91,9 @@ def _cuts(holes: list[np.ndarray], axis: str, level: float, depth: float) -> lis
         curve = _round_hole((traced[0] + level * view.depth_shift) @ view.image_to_plane.T)
         if isinstance(curve, Loop) and len(curve.segments) < 3:
             continue
-        out.append(Prism(axis, curve, (), depth, 0.0, level, "cut"))
+        points = np.asarray(curve.points(), float)
+        width = float((points.max(axis=0) - points.min(axis=0)).max())
+        out.append(Prism(axis, curve, (), min(depth, SIDE_HOLE_DEPTH * width), 0.0, level, "cut"))
     return out
 
 

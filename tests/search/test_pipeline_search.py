@@ -40,7 +40,7 @@ def test_the_searched_candidate_wins_with_its_hole() -> None:
     assert result.ok and {"event": "stage", "stage": "search"} in events and "search" in result.timings
     chosen = result.candidates[result.chosen]
     assert chosen.grounded and chosen.searched
-    assert chosen.message.startswith("structure search: hole through the z face")
+    assert chosen.message.startswith("structure search: hole in the z face")
     assert result.brep and result.step and "hole_diameter" in result.code
     others = [c.score for c in result.candidates if c is not chosen and c.score is not None]
     assert chosen.score > max(others)  # one ranking: the cube and the unsearched reads lose

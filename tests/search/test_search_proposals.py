@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import cadquery as cq
+import numpy as np
 import pytest
 
 from core.grounding import grounded_programs
@@ -45,7 +46,7 @@ def test_search_from_the_holeless_candidate_finds_the_hole_through_another_face(
     assert found, "no edit matched the picture better"
     best = found[0]
     cuts = [p for p in best.part if p.operation == "cut"]
-    assert best.edits[0].startswith("hole through the z face") and [c.axis for c in cuts] == ["z"]
+    assert best.edits[0].startswith("hole in the z face") and [c.axis for c in cuts] == ["z"]
     run = run_code(best.code, timeout=30, outputs=("mesh",))
     start_run = run_code(emit_part(list(start)), timeout=30, outputs=("mesh",))
     assert run.ok and run.n_solids == 1
@@ -101,3 +102,26 @@ def test_the_budget_bounds_the_sandbox_runs() -> None:
     budget = Budget(3, 120)
     search([(start, _score(picture, start))], picture, scene_of(picture), counting, budget)
     assert sum(runs) == budget.used <= 3
+
+
+def test_a_hole_on_another_face_is_cut_blind_not_through_a_deep_part() -> None:
+    """The picture shows a side hole's mouth, not its depth: a hole on the top of a tall block is
+    proposed as deep as SIDE_HOLE_DEPTH of its widths, not through the whole block, so a boss's
+    end read as a hole costs little."""
+    from core.grounding.views import axis_view
+    from core.search.proposals import SIDE_HOLE_DEPTH, side_holes
+
+    block = cq.Workplane("XZ").rect(1.0, 3.0).extrude(-2.0)  # tall along Z, read along Y
+    part = block.cut(cq.Workplane("XY").workplane(offset=1.5).center(0, 1.0).circle(0.2).extrude(-0.5))
+    picture = render_shape(part)
+    start = next(g.prisms for g in grounded_programs(picture) if g.prism.axis == "y")
+    cuts = [p[-1] for name, p in side_holes(start, scene_of(picture)) if p[-1].axis == "z"]
+    assert cuts, "the hole on the top face was not proposed"
+    top = max(cuts, key=lambda c: c.height)
+    points = np.asarray(top.outline.points(), float)
+    width = float((points.max(axis=0) - points.min(axis=0)).max())
+    from core.grounding.compose import world_points
+
+    body_height = float(np.ptp(world_points(start[0]) @ axis_view("z").normal))
+    assert top.depth == pytest.approx(SIDE_HOLE_DEPTH * width, rel=1e-6)
+    assert top.depth < 0.5 * body_height
