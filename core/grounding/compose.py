@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from core.grounding.sketch import Arc, Circle, Loop, Point, Prism
+from core.grounding.sketch import Arc, Circle, Curve, Loop, Point, Prism
 from core.grounding.views import axis_view
 
 
@@ -68,3 +68,20 @@ def map_loop(loop: Loop, fn: Callable[[Point], Point]) -> Loop:
     for s in loop.segments:
         segments.append(Arc(fn(s.mid), fn(s.end)) if isinstance(s, Arc) else fn(s))
     return Loop(fn(loop.start), tuple(segments))
+
+
+def slid(prism: Prism, dh: float) -> Prism:
+    """``prism`` moved ``dh`` along its normal, its picture kept: the sketch shifts by the plane
+    offset that the move's image shift maps to. The picture shows where a feature's face is, not
+    how far from the eye, so every such move draws the same."""
+    view = axis_view(prism.axis)
+    du, dv = view.image_to_plane @ (dh * view.depth_shift)
+    outline = map_curve(prism.outline, lambda q: (q[0] + du, q[1] + dv))
+    holes = tuple(map_curve(h, lambda q: (q[0] + du, q[1] + dv)) for h in prism.holes)
+    return replace(prism, outline=outline, holes=holes, height=prism.height + dh)
+
+
+def map_curve(curve: Curve, fn: Callable[[Point], Point]) -> Curve:
+    if isinstance(curve, Circle):
+        return replace(curve, center=fn(curve.center))
+    return map_loop(curve, fn)

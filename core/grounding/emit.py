@@ -181,7 +181,7 @@ def _holes(
         params.append(f"{name} = {num(2 * mean_r * k)}")
         pts = ", ".join(_frac(c.center, centre, fx, fy, sx, sy) for c in group)
         out.append(
-            f"solid = solid.cut(cq.Workplane(plane).pushPoints([{pts}]).circle({name} / 2).extrude(-depth))"
+            f"solid = solid.cut(cq.Workplane({plane}).pushPoints([{pts}]).circle({name} / 2).extrude(-{depth}))"
         )
     for loop in loops:
         pts = ", ".join(_frac(p, centre, fx, fy, sx, sy) for p in loop.points()[:-1])

@@ -15,7 +15,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from core.grounding.compose import absorb
+from core.grounding.completion import coaxial
+from core.grounding.compose import absorb, slid
 from core.grounding.contour import curve_from_boundary, trace
 from core.grounding.sketch import Circle, Curve, Loop, Prism
 from core.grounding.views import AxisView, all_views
@@ -339,8 +340,22 @@ def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tu
     readings are offered, for render-and-compare to choose: its far end on the body's top plane
     (a boss on the body), and on the body's bottom plane (an upright flush with its base plate's
     underside), where the body is grown to reach under the boss: the picture could not show the
-    body's end hidden behind it, and without it the two would only touch."""
+    body's end hidden behind it, and without it the two would only touch. A round body with a
+    boss whose rim is an arc round the body's axis is a coaxial stack (a flange under a sleeve,
+    a shaft's step), and coaxiality fixes the placement: that reading alone is offered
+    (``completion.coaxial``); so is a round boss on a body read as a crescent (a sleeve on its
+    flange, the flange the larger face)."""
     normal = axis_of(h)
+    boss = prism_of(h, height=_top_along(body, normal) + depth, depth=depth, fit=fit, operation="union")
+    if boss is not None:
+        stacked = coaxial(body, boss)
+        if stacked is not None:
+            return [stacked]
+        flipped = coaxial(boss, body)  # a round boss on a body read as a crescent (the flange)
+        if flipped is not None:
+            boss_, body_ = flipped
+            back = body.height - body_.height  # the body stays where it was read; the boss follows
+            return [(slid(body_, back), slid(boss_, back))]
     top, bottom = _top_along(body, normal), -_top_along(body, -normal)
     out = []
     for level in (top, bottom) if top - bottom > 1 else (top,):

@@ -21,7 +21,7 @@ from core.grounding.emit import emit_part
 from core.render.compare import Outline, outline, render_match_score, render_size, silhouette_iou
 from core.sandbox import ExecutionResult
 from core.search.budget import Budget
-from core.search.proposals import Part, propose
+from core.search.proposals import Part, propose, unguarded
 from core.search.scene import Scene
 
 Executor = Callable[[Sequence[str]], list[ExecutionResult]]
@@ -83,7 +83,9 @@ def search(
                 if measured is None:
                     continue
                 score, sil = measured
-                if score > state.score + min_gain and sil >= state.silhouette - SILHOUETTE_SLACK:
+                if score > state.score + min_gain and (
+                    sil >= state.silhouette - SILHOUETTE_SLACK or unguarded(name)
+                ):
                     pool.append(Found(part, code, score, sil, (*state.edits, name)))
     improved = [f for f in pool if f.edits]
     return sorted(improved, key=lambda f: -f.score)

@@ -7,12 +7,13 @@ size, a depth) that named-dimension fitting cannot make."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
 
-from core.grounding.compose import absorb, map_loop, world_points
+from core.grounding.completion import coaxial, completions
+from core.grounding.compose import absorb, slid, world_points
 from core.grounding.contour import curve_from_boundary, fit_circle, trace
 from core.grounding.recover import DEPTH_FRACTIONS, face_masks, iou, prism_of, sweep
 from core.grounding.sketch import Arc, Circle, Curve, Loop, Point, Prism
@@ -37,7 +38,16 @@ SIDE_HOLE_DEPTH = 1.5
 def propose(part: Part, scene: Scene) -> list[Proposal]:
     """Every edit of ``part``, likely ones first; parts that repeat are left to the caller."""
     out: list[Proposal] = []
-    for make in (side_holes, more_extrusions, drop_features, switch_operations, other_axes, slides, nudges):
+    for make in (
+        side_holes,
+        round_features,
+        more_extrusions,
+        drop_features,
+        switch_operations,
+        other_axes,
+        slides,
+        nudges,
+    ):
         out += make(part, scene)
     return out
 
@@ -134,6 +144,22 @@ def _explained(hole: np.ndarray, known: list[np.ndarray]) -> bool:
     return any(np.linalg.norm(centre - k) < SAME_HOLE_PX + 0.3 * np.sqrt(hole.sum()) for k in known)
 
 
+def unguarded(name: str) -> bool:
+    """Whether the edit ``name`` restores a shape the picture shows only in part (a crescent made
+    its full circle). Such an edit may cover less of the picture's silhouette where the part has
+    more steps than were read, yet be the better solid (a stepped shaft: 0.37 -> 0.70 IoU with
+    0.008 less silhouette), so the search's guard against distorting edits that buy the match's
+    edge term (the silhouette must not fall) does not apply to it."""
+    return ": outline completed to " in name
+
+
+def round_features(part: Part, scene: Scene) -> list[Proposal]:
+    """A feature read as a crescent made the full circle its rim is part of
+    (``core.grounding.completion``): the lower disk of a stack shows only the ring the disk above
+    leaves visible."""
+    return list(completions(part))
+
+
 def more_extrusions(part: Part, scene: Scene, keep: int = 2) -> list[Proposal]:
     """A further extrusion standing on the part where its silhouette misses the picture's: the
     face regions lying mostly in the residual, each swept just far enough to explain it best."""
@@ -158,9 +184,24 @@ def more_extrusions(part: Part, scene: Scene, keep: int = 2) -> list[Proposal]:
         top = max(_levels(part, h.view.normal))
         prism = prism_of(h, height=top + best_t, depth=best_t, fit=best_fit, operation="union")
         if prism is not None:
-            found.append((best_fit, (f"extrusion along {h.view.axis}", (*part, prism))))
+            found.append(
+                (best_fit, _stacked(part, prism) or (f"extrusion along {h.view.axis}", (*part, prism)))
+            )
     found.sort(key=lambda f: -f[0])
     return [p for _, p in found[:keep]]
+
+
+def _stacked(part: Part, prism: Prism) -> Proposal | None:
+    """``prism`` added as a coaxial stack with the first round feature whose axis its rim is
+    centred on (``completion.coaxial``, as the grounding reads a second extrusion): a shaft's
+    third step is the ring its second leaves visible."""
+    for j, other in enumerate(part):
+        stacked = coaxial(other, prism)
+        if stacked is not None:
+            grown, moved = stacked
+            name = f"extrusion along {prism.axis}, coaxial with feature {j}"
+            return name, (*_replaced(part, j, grown), moved)
+    return None
 
 
 # -- structural -----------------------------------------------------------------------------------
@@ -229,25 +270,9 @@ def slides(part: Part, scene: Scene) -> list[Proposal]:
         for level in _levels(others, view.normal)[:MAX_LEVELS]:
             if abs(level - far) <= 2:
                 continue
-            moved = _slid(p, level - far)
+            moved = slid(p, level - far)
             out.append((f"feature {i} onto the plane at {level:.0f}", _replaced(part, i, moved)))
     return out
-
-
-def _slid(prism: Prism, dh: float) -> Prism:
-    """``prism`` moved ``dh`` along its normal, its picture kept: the sketch shifts by the
-    plane offset that the move's image shift maps to."""
-    view = axis_view(prism.axis)
-    du, dv = view.image_to_plane @ (dh * view.depth_shift)
-    outline = _map_curve(prism.outline, lambda q: (q[0] + du, q[1] + dv))
-    holes = tuple(_map_curve(h, lambda q: (q[0] + du, q[1] + dv)) for h in prism.holes)
-    return replace(prism, outline=outline, holes=holes, height=prism.height + dh)
-
-
-def _map_curve(curve: Curve, fn: Callable[[Point], Point]) -> Curve:
-    if isinstance(curve, Circle):
-        return replace(curve, center=fn(curve.center))
-    return map_loop(curve, fn)
 
 
 # -- small moves ------------------------------------------------------------------------------

@@ -125,6 +125,28 @@ def test_emitted_rectangle_and_circle_forms() -> None:
     assert ".circle(diameter / 2)" in emit_prism(cylinder)
 
 
+def test_a_feature_s_holes_are_cut_from_its_own_plane_through_its_own_depth() -> None:
+    """A sleeve with a bore standing on a thin disk: the bore belongs to the sleeve and is cut
+    from the sleeve's plane through its depth (it was cut from the body's plane through the
+    body's depth, so a sleeve on a thin flange came out solid on top)."""
+    from core.grounding.emit import emit_part
+    from core.grounding.sketch import Prism
+
+    disk = Prism("z", Circle((0.0, 0.0), 100.0), (), depth=20.0, fit=0.5)
+    sleeve = Prism("z", Circle((0.0, 0.0), 60.0), (Circle((0.0, 0.0), 40.0),), 80.0, 0.9, 80.0, "union")
+    code = emit_part([disk, sleeve])
+    assert (
+        ".circle(boss_hole_d / 2).extrude(-boss_depth)" in code
+        and "cq.Workplane(boss_plane).pushPoints" in code
+    )
+    run = run_code(code, timeout=60, outputs=("mesh",))
+    assert run.ok and run.n_solids == 1
+    # Disk 100 x 20 and a sleeve 60 / 40 x 80, in the emitted scale (the largest extent is 1.5).
+    k = 1.5 / 200.0
+    expected = math.pi * (100.0**2 * 20.0 + (60.0**2 - 40.0**2) * 80.0) * k**3
+    assert run.volume == pytest.approx(expected, rel=0.02)
+
+
 def test_fitting_helpers() -> None:
     t = np.linspace(0, 2 * math.pi, 200, endpoint=False)
     ring = np.column_stack([3 + 2 * np.cos(t), -1 + 2 * np.sin(t)])
