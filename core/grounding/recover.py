@@ -21,7 +21,7 @@ from core.grounding.contour import curve_from_boundary, trace
 from core.grounding.sketch import Circle, Curve, Loop, Prism
 from core.grounding.views import AxisView, all_views
 from core.render.camera import Camera
-from core.render.compare import edge_mask, foreground_mask
+from core.render.compare import background_like, edge_mask, foreground_mask
 from core.render.normalise import is_benchmark_style
 
 MIN_FACE_SHARE = 0.02  # faces smaller than this share of the part are not end-face candidates
@@ -54,6 +54,9 @@ class Segmentation:
     edges: np.ndarray
     labels: np.ndarray
     faces: list[int]  # labels of the sizeable faces, largest first
+    # Background-coloured pixels inside the part's outline: what is seen through a hole. A large
+    # hole with none is a pocket whose floor shows (``core.search.proposals.pockets``).
+    see_through: np.ndarray | None = None
 
 
 def segment(picture: Image.Image) -> Segmentation:
@@ -66,6 +69,7 @@ def segment(picture: Image.Image) -> Segmentation:
     top, left = max(int(rows[0]) - 4, 0), max(int(cols[0]) - 4, 0)
     bottom, right = int(rows[-1]) + 5, int(cols[-1]) + 5
     part = part[top:bottom, left:right]
+    see_through = part & background_like(picture)[top:bottom, left:right]
     crop = picture.crop((left, top, left + part.shape[1], top + part.shape[0]))
     edges = line_mask(crop)
     edges &= ndimage.binary_dilation(part, iterations=2)
@@ -77,7 +81,7 @@ def segment(picture: Image.Image) -> Segmentation:
     order = np.argsort(-areas)
     total = max(int(part.sum()), 1)
     faces = [int(k) for k in order if areas[k] >= MIN_FACE_SHARE * total][:MAX_FACES]
-    return Segmentation(part, edges, labels, faces)
+    return Segmentation(part, edges, labels, faces, see_through)
 
 
 def line_mask(picture: Image.Image) -> np.ndarray:

@@ -34,11 +34,16 @@ def foreground_mask(image: Image.Image, threshold: float = 40.0) -> np.ndarray:
     """Pixels that are not background. Background: pixels close to the border's colour (the median
     per row, which follows a vertical gradient) *and* connected to the border, so a lit face whose
     grey happens to match the background behind it still counts as part, enclosed by its outline."""
+    return ~_border_connected(background_like(image, threshold))
+
+
+def background_like(image: Image.Image, threshold: float = 40.0) -> np.ndarray:
+    """Pixels close to the border's colour (the median per row), wherever they are: inside the
+    part's outline, the background seen through a hole."""
     px = np.asarray(image.convert("RGB"), dtype=np.float32)
     border = np.concatenate([px[:, :3], px[:, -3:]], axis=1)  # left and right strips, per row
     background = np.median(border, axis=1)[:, None, :]
-    like_background = np.square(px - background).sum(axis=2) <= threshold**2
-    return ~_border_connected(like_background)
+    return np.square(px - background).sum(axis=2) <= threshold**2
 
 
 def _border_connected(region: np.ndarray) -> np.ndarray:

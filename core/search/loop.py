@@ -5,7 +5,9 @@ Only trials whose solid is valid and whole (status ``ok``, one solid) score; a t
 it beats the part it was made from by ``min_gain`` without losing silhouette agreement: the
 match's edge term alone can be bought by distorting the shape (an outline edge moved off an arc's
 tangent lines its seam up with the picture's), and the silhouette is what the part's volume
-follows. The best kept part not yet expanded is edited
+follows (an edit that completes a round feature is exempt: ``proposals.unguarded``). An edit
+that corrects what the picture contradicts (``proposals.supersedes``) replaces the part it was
+made from: the parent's other kept edits are dropped. The best kept part not yet expanded is edited
 next, so a budget spent on a good line of edits goes deep, and one spent on a dead end moves to the
 next best start. Proposals are run in small batches so the time limit is checked often.
 """
@@ -21,7 +23,7 @@ from core.grounding.emit import emit_part
 from core.render.compare import Outline, outline, render_match_score, render_size, silhouette_iou
 from core.sandbox import ExecutionResult
 from core.search.budget import Budget
-from core.search.proposals import Part, propose, unguarded
+from core.search.proposals import Part, propose, supersedes, unguarded
 from core.search.scene import Scene
 
 Executor = Callable[[Sequence[str]], list[ExecutionResult]]
@@ -72,6 +74,7 @@ def search(
             if code is not None and code not in seen:
                 seen.add(code)
                 trials.append((name, part, code))
+        children: list[Found] = []
         for first in range(0, len(trials), BATCH):
             batch = trials[first : first + BATCH][: budget.left()]
             if not batch:
@@ -86,7 +89,10 @@ def search(
                 if score > state.score + min_gain and (
                     sil >= state.silhouette - SILHOUETTE_SLACK or unguarded(name)
                 ):
-                    pool.append(Found(part, code, score, sil, (*state.edits, name)))
+                    children.append(Found(part, code, score, sil, (*state.edits, name)))
+        if any(supersedes(c.edits[-1]) for c in children):
+            children = [c for c in children if supersedes(c.edits[-1])]
+        pool += children
     improved = [f for f in pool if f.edits]
     return sorted(improved, key=lambda f: -f.score)
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core.grounding.completion import outline_points
 from core.grounding.compose import plane_points
 from core.grounding.recover import Hypothesis, Segmentation, hypotheses, segment, sweep
-from core.grounding.sketch import Prism
+from core.grounding.sketch import Circle, Curve, Prism
 from core.grounding.views import axis_view
 
 
@@ -43,6 +44,22 @@ def image_points(prism: Prism, height: float | None = None) -> np.ndarray:
     view = axis_view(prism.axis)
     h = prism.height if height is None else height
     return plane_points(prism) @ view.plane_to_image.T - h * view.depth_shift
+
+
+def curve_mask(curve: Curve, axis: str, height: float, shape: tuple[int, int]) -> np.ndarray:
+    """The pixels inside ``curve`` (a sketch curve on the plane normal to ``axis`` at ``height``)
+    in the segmentation's picture."""
+    view = axis_view(axis)
+    if isinstance(curve, Circle):
+        t = np.linspace(0, 2 * np.pi, 48, endpoint=False)
+        (cx, cy), r = curve.center, curve.radius
+        pts = np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+    else:
+        pts = outline_points(curve)
+    image = pts @ view.plane_to_image.T - height * view.depth_shift
+    mask = Image.new("1", (shape[1], shape[0]), 0)
+    ImageDraw.Draw(mask).polygon([tuple(p) for p in image], fill=1)
+    return np.asarray(mask, bool)
 
 
 def silhouette(prisms: tuple[Prism, ...], shape: tuple[int, int]) -> np.ndarray:

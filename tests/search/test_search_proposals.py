@@ -125,3 +125,38 @@ def test_a_hole_on_another_face_is_cut_blind_not_through_a_deep_part() -> None:
     body_height = float(np.ptp(world_points(start[0]) @ axis_view("z").normal))
     assert top.depth == pytest.approx(SIDE_HOLE_DEPTH * width, rel=1e-6)
     assert top.depth < 0.5 * body_height
+
+
+def test_a_tray_read_as_a_frame_becomes_a_pocket_and_a_frame_stays_a_frame() -> None:
+    """A tray's floor, seen through its opening, is read as another face, so the reading is a
+    frame (a hole through the part). The picture shows no background inside that hole, so the
+    search may make it a pocket, and the pocket replaces the frame; a real frame shows the
+    background through its opening and is left alone."""
+    from core.geometry.io import shape_from_bytes
+    from core.metrics.iou import iou_best
+    from core.search.proposals import pockets, sees_through
+
+    tray = cq.Workplane("XY").box(3.0, 2.0, 0.5).faces(">Z").shell(-0.15)
+    frame = cq.Workplane("XY").box(3.0, 2.0, 0.5).cut(cq.Workplane("XY").box(2.6, 1.6, 1.0))
+    results = {}
+    for name, shape in (("tray", tray), ("frame", frame)):
+        picture = render_shape(shape)
+        scene = scene_of(picture)
+        start = grounded_programs(picture)[0].prisms
+        assert start[0].axis == "z" and len(start[0].holes) == 1  # both read as a frame
+        through = sees_through(scene, start[0], start[0].holes[0])
+        proposed = [n for n, _ in pockets(start, scene)]
+        found = search([(start, _score(picture, start))], picture, scene, _execute, Budget(24, 120))
+        code = found[0].code if found else emit_part(list(start))
+        run = run_code(code, timeout=30, outputs=("brep",))
+        results[name] = (
+            through,
+            proposed,
+            found[0].edits if found else (),
+            iou_best(shape_from_bytes(run.brep), shape.val().wrapped),
+        )
+    through, proposed, edits, iou = results["tray"]
+    assert not through and len(proposed) == 3
+    assert edits and "a pocket" in edits[-1] and iou > 0.55, results["tray"]
+    through, proposed, edits, iou = results["frame"]
+    assert through and not proposed and iou > 0.9, results["frame"]
