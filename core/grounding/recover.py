@@ -350,20 +350,24 @@ def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tu
     (``completion.coaxial``); so is a round boss on a body read as a crescent (a sleeve on its
     flange, the flange the larger face)."""
     normal = axis_of(h)
-    boss = prism_of(h, height=_top_along(body, normal) + depth, depth=depth, fit=fit, operation="union")
-    if boss is not None:
-        stacked = coaxial(body, boss)
+    top, bottom = _top_along(body, normal), -_top_along(body, -normal)
+    on_top = prism_of(h, height=top + depth, depth=depth, fit=fit, operation="union")
+    if on_top is not None:
+        stacked = coaxial(body, on_top)
         if stacked is not None:
             return [stacked]
-        flipped = coaxial(boss, body)  # a round boss on a body read as a crescent (the flange)
+        flipped = coaxial(on_top, body)  # a round boss on a body read as a crescent (the flange)
         if flipped is not None:
             boss_, body_ = flipped
             back = body.height - body_.height  # the body stays where it was read; the boss follows
             return [(slid(body_, back), slid(boss_, back))]
-    top, bottom = _top_along(body, normal), -_top_along(body, -normal)
     out = []
     for level in (top, bottom) if top - bottom > 1 else (top,):
-        boss = prism_of(h, height=level + depth, depth=depth, fit=fit, operation="union")
+        boss = (
+            on_top
+            if level == top
+            else prism_of(h, height=level + depth, depth=depth, fit=fit, operation="union")
+        )
         if boss is None:
             continue
         grown = body if level == top else absorb(body, boss) or body
