@@ -219,3 +219,51 @@ def _snap_lines(start: Point, segments: list[Point | Arc]) -> list[Point | Arc]:
         out.append(s)
         prev = s
     return out
+
+
+def sharpened(loop: Loop, chord: float) -> Loop | None:
+    """``loop`` with every arc shorter than ``chord`` between two lines made corners: one where
+    the lines meet (a rounded corner), or two on the line square to them through the arc's middle
+    where they run side by side (a thin rib's or a plate's half-round end made square). A picture rounds a
+    sketch's corners (the drawn edge line, the pixels, a FreeCAD snapshot's shading), and a thin
+    rib's end traces as a half circle; None when there is no such arc."""
+    verts = [loop.start] + [s.end if isinstance(s, Arc) else s for s in loop.segments[:-1]]
+    mids: list[Point | None] = [s.mid if isinstance(s, Arc) else None for s in loop.segments]
+    changed = False
+    while len(verts) >= 4:
+        n = len(verts)
+        k = next(
+            (
+                k
+                for k in range(n)
+                if mids[k] is not None
+                and mids[k - 1] is None
+                and mids[(k + 1) % n] is None
+                and math.dist(verts[k], verts[(k + 1) % n]) < chord
+            ),
+            None,
+        )
+        if k is None:
+            break
+        # Turn the lists so that the arc runs from verts[1] to verts[2].
+        shift = (k - 1) % n
+        verts, mids = verts[shift:] + verts[:shift], mids[shift:] + mids[:shift]
+        before, a, e, after, m = verts[0], verts[1], verts[2], verts[3], mids[1]
+        corner = _intersect(before, a, e, after)
+        if corner is not None and math.dist(corner, m) < 2 * math.dist(a, e):
+            new = [corner]
+        else:
+            # square to the line before, through the arc's middle
+            tangent = (m[0] - (a[1] - before[1]), m[1] + (a[0] - before[0]))
+            c1, c2 = _intersect(before, a, m, tangent), _intersect(m, tangent, e, after)
+            new = [c1, c2] if c1 is not None and c2 is not None else [a, e]
+        verts = [before, *new, *verts[3:]]
+        mids = [None] * (len(new) + 1) + mids[3:]
+        changed = True
+    if not changed:
+        return None
+    segments = [
+        Arc(m, verts[(i + 1) % len(verts)]) if m else verts[(i + 1) % len(verts)] for i, m in enumerate(mids)
+    ]
+    start, segments = _clean_corners(verts[0], segments, 1e-9)
+    return Loop(start, tuple(segments))

@@ -41,9 +41,23 @@ def background_like(image: Image.Image, threshold: float = 40.0) -> np.ndarray:
     """Pixels close to the border's colour (the median per row), wherever they are: inside the
     part's outline, the background seen through a hole."""
     px = np.asarray(image.convert("RGB"), dtype=np.float32)
-    border = np.concatenate([px[:, :3], px[:, -3:]], axis=1)  # left and right strips, per row
-    background = np.median(border, axis=1)[:, None, :]
-    return np.square(px - background).sum(axis=2) <= threshold**2
+    return np.square(px - background_colours(px, threshold)[:, None, :]).sum(axis=2) <= threshold**2
+
+
+def background_colours(px: np.ndarray, threshold: float = 40.0) -> np.ndarray:
+    """The background's colour per row (it may follow a vertical gradient): the median of the
+    left and right border strips where the two agree; where they do not, the part reaches that
+    border (a zoomed screenshot crops it), and the colour is interpolated from the rows above and
+    below where they agree. A part touching the left border had made the rows' median its own
+    grey, so those rows of background became part (a gusset plate scored 0.22 against its own
+    picture)."""
+    left, right = np.median(px[:, :3], axis=1), np.median(px[:, -3:], axis=1)
+    agree = np.square(left - right).sum(axis=1) <= threshold**2
+    both = np.median(np.concatenate([px[:, :3], px[:, -3:]], axis=1), axis=1)
+    if agree.all() or not agree.any():
+        return both
+    rows = np.arange(len(px))
+    return np.column_stack([np.interp(rows, rows[agree], both[agree, c]) for c in range(px.shape[2])])
 
 
 def _border_connected(region: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cadquery as cq
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -97,3 +98,21 @@ def test_outlines_on_different_grids_do_not_compare() -> None:
     picture = render_shape(cq.Workplane().box(30, 20, 8))
     with pytest.raises(ValueError, match="different grids"):
         silhouette_iou(outline(picture, side=128), outline(picture, side=256))
+
+
+def test_a_part_cut_off_by_the_left_border_of_a_gradient_screenshot_keeps_its_background() -> None:
+    """A zoomed FreeCAD screenshot crops the part at the border: in those rows the border strips
+    show the part on one side and the background on the other, and their median had become a grey
+    that is neither, so the background of those rows counted as part (long bars across the
+    picture). The background there is the gradient's, from the rows where both sides agree."""
+    from core.render.compare import foreground_mask
+
+    h, w = 200, 240
+    rows = np.linspace(0, 1, h)[:, None]
+    top, bottom = np.array([50, 50, 100]), np.array([160, 160, 190])  # FreeCAD's blue-grey gradient
+    px = np.broadcast_to((top + (bottom - top) * rows)[:, None, :], (h, w, 3)).copy()
+    px[60:140, 0:120] = (215, 215, 215)  # a light grey part touching the left border
+    mask = foreground_mask(Image.fromarray(px.astype(np.uint8)))
+    truth = np.zeros((h, w), bool)
+    truth[60:140, 0:120] = True
+    assert (mask == truth).all(), (mask & ~truth).sum()

@@ -12,7 +12,7 @@ import pytest
 from core.grounding import grounded_programs
 from core.grounding.emit import emit_part
 from core.grounding.recover import prism_of
-from core.grounding.sketch import Loop, Prism
+from core.grounding.sketch import Arc, Loop, Prism
 from core.pipeline.refine import score_of
 from core.render import render_shape
 from core.render.compare import outline
@@ -160,3 +160,30 @@ def test_a_tray_read_as_a_frame_becomes_a_pocket_and_a_frame_stays_a_frame() -> 
     assert edits and "a pocket" in edits[-1] and iou > 0.55, results["tray"]
     through, proposed, edits, iou = results["frame"]
     assert through and not proposed and iou > 0.9, results["frame"]
+
+
+def test_a_ribbed_plate_gets_its_corners_back() -> None:
+    """A FreeCAD snapshot of a ribbed plate (our hand-modelled set): the profile read along the ribs
+    has a half circle on each rib and rounded plate ends. The ``sharp_corners`` edit makes them all
+    corners at once, and the picture agrees with it clearly better."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from core.geometry.io import read_shape, shape_from_bytes
+    from core.metrics.iou import iou_best
+    from core.pipeline.config import PipelineConfig
+    from core.search.proposals import sharp_corners
+
+    parts = Path(__file__).resolve().parents[2] / "benchmarks" / "freecad_parts"
+    picture = Image.open(parts / "white" / "images" / "00900017_0.png").convert("RGB")
+    profile = next(g.prisms for g in grounded_programs(picture) if len(g.prisms) == 1 and g.prism.axis == "x")
+    assert any(isinstance(s, Arc) for s in profile[0].outline.segments)  # arcs were read
+    [(name, sharp)] = sharp_corners(profile, scene_of(picture))
+    assert not any(isinstance(s, Arc) for s in sharp[0].outline.segments), name
+    target = outline(picture, side=PipelineConfig().compare_side)
+    runs = [run_code(emit_part(list(p)), timeout=60, outputs=("brep", "mesh")) for p in (profile, sharp)]
+    before, after = (score_of(target, r) for r in runs)
+    assert after > before + 0.02, (before, after)
+    truth = read_shape(parts / "steps" / "00900017.step")
+    assert iou_best(shape_from_bytes(runs[1].brep), truth) > 0.85
