@@ -211,8 +211,13 @@ def more_extrusions(part: Part, scene: Scene, keep: int = 2) -> list[Proposal]:
         top = max(_levels(part, h.view.normal))
         prism = prism_of(h, height=top + best_t, depth=best_t, fit=best_fit, operation="union")
         if prism is not None:
-            plain = (*_uncovered(part, prism, seg.part.shape), prism)
-            found.append((best_fit, _stacked(part, prism) or (f"extrusion along {h.view.axis}", plain)))
+            stacked = _stacked(part, prism)
+            if stacked is None:
+                stacked = (
+                    f"extrusion along {h.view.axis}",
+                    (*_uncovered(part, prism, seg.part.shape), prism),
+                )
+            found.append((best_fit, stacked))
     found.sort(key=lambda f: -f[0])
     return [p for _, p in found[:keep]]
 
