@@ -223,10 +223,10 @@ def _snap_lines(start: Point, segments: list[Point | Arc]) -> list[Point | Arc]:
 
 def sharpened(loop: Loop, chord: float) -> Loop | None:
     """``loop`` with every arc shorter than ``chord`` between two lines made corners: one where
-    the lines meet (a rounded corner), or two on the line square to them through the arc's middle
-    where they run side by side (a thin rib's or a plate's half-round end made square). A picture rounds a
-    sketch's corners (the drawn edge line, the pixels, a FreeCAD snapshot's shading), and a thin
-    rib's end traces as a half circle; None when there is no such arc."""
+    the lines meet (a rounded corner), or two on the line square to them through the arc's
+    middle where they run side by side (a thin rib's or a plate's half-round end made square). A
+    picture rounds a sketch's corners (the drawn edge line, the pixels, a FreeCAD snapshot's
+    shading), and a thin rib's end traces as a half circle; None when there is no such arc."""
     verts = [loop.start] + [s.end if isinstance(s, Arc) else s for s in loop.segments[:-1]]
     mids: list[Point | None] = [s.mid if isinstance(s, Arc) else None for s in loop.segments]
     changed = False

@@ -1,8 +1,8 @@
 """Edits of a candidate's structure, each a new tuple of prisms with a short name saying what
 changed. Residual-driven edits come first (they are the likely ones, and a small budget runs only
 the head of the list): holes the picture shows on faces the candidate leaves whole, material the
-candidate misses (a further extrusion), a later feature dropped or absorbed into the body, union
-and cut switched, the body read along another axis; then small moves (an outline edge, a hole's
+candidate misses (a further extrusion), a later feature dropped or absorbed into the body, small
+arcs made corners, union and cut switched, the body read along another axis; then small moves (an outline edge, a hole's
 size, a depth) that named-dimension fitting cannot make."""
 
 from __future__ import annotations
@@ -324,7 +324,7 @@ def drop_features(part: Part, scene: Scene) -> list[Proposal]:
 def sharp_corners(part: Part, scene: Scene) -> list[Proposal]:
     """Each feature with its small arcs made corners, all at once (``contour.sharpened``): a
     ribbed plate's outline came back with a half circle on every rib and rounded plate corners
-    (0.59 IoU; the sketch's own corners 0.89), and straightening one arc at a time rarely buys
+    (0.59 IoU; the sketch's own corners 0.90), and straightening one arc at a time rarely buys
     enough match to be kept, nor does the budget reach them all."""
     out: list[Proposal] = []
     for i, prism in enumerate(part):
