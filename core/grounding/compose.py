@@ -85,3 +85,34 @@ def map_curve(curve: Curve, fn: Callable[[Point], Point]) -> Curve:
     if isinstance(curve, Circle):
         return replace(curve, center=fn(curve.center))
     return map_loop(curve, fn)
+
+
+def contact_slides(
+    body: Prism, boss: Prism, sink: float = 1.0, share: float = 0.25, min_step: float = 2.0
+) -> list[float]:
+    """Slides of ``boss`` along its normal (``slid``: its picture kept) at which its box meets
+    ``body``'s box face to face across one world axis, sunk into it so the two fuse into one
+    solid: by ``sink``, and by ``share`` of the thinner of the two along that axis (hidden
+    either way; which holds the boss better, render-and-compare decides). The picture fixes a boss up to that slide, and where its far side is hidden
+    it need not meet the body along its own normal: a pedestal under a table top meets it across
+    the top's underside, a block on a tube's side touches the tube's tangent plane. A slide
+    within ``min_step`` of an earlier one is left out; one of about ``sink`` is kept, since a
+    boss that only touches the body along its own normal may meet it in an edge."""
+    here = world_points(boss)
+    step = world_points(slid(boss, 1.0))[0] - here[0]  # world move per unit of slide
+    lo_b, hi_b = world_points(body).min(axis=0), world_points(body).max(axis=0)
+    lo, hi = here.min(axis=0), here.max(axis=0)
+    out: list[float] = []
+    for a in range(3):
+        if abs(step[a]) < 1e-6:
+            continue
+        for into in (sink, max(sink, share * min(hi_b[a] - lo_b[a], hi[a] - lo[a]))):
+            for t in ((lo_b[a] + into - hi[a]) / step[a], (hi_b[a] - into - lo[a]) / step[a]):
+                overlap = np.minimum(hi + t * step, hi_b) - np.maximum(lo + t * step, lo_b)
+                if (
+                    (overlap > 0.5 * sink).all()
+                    and all(abs(t - u) > min_step for u in out)
+                    and abs(t) > 0.25 * sink
+                ):
+                    out.append(float(t))
+    return out

@@ -17,9 +17,9 @@ from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
 from core.grounding.completion import coaxial
-from core.grounding.compose import absorb, slid
+from core.grounding.compose import absorb, contact_slides, slid
 from core.grounding.contour import curve_from_boundary, trace
-from core.grounding.sketch import Circle, Curve, Loop, Prism
+from core.grounding.sketch import Arc, Circle, Curve, Loop, Prism
 from core.grounding.views import AxisView, all_views
 from core.render.camera import Camera
 from core.render.compare import background_like, edge_mask, foreground_mask
@@ -45,6 +45,9 @@ MAX_COMPOUNDS = 1
 # ...and only where it explains clearly more than the best single prism: a part one prism
 # explains gains nothing from a second reading but one more candidate that can outscore it.
 COMPOUND_MARGIN = 0.01
+# A boss face whose outline is more than this share arcs is round: its hidden part is not its
+# bounding rectangle's (``squared_under``).
+ROUND_SHARE = 0.5
 FLAT_TOLERANCE = 2  # grey levels: a face on an axis plane, in the benchmark's flat lighting
 # Only shaded regions this large are cut off the flat faces: a fillet's strip or a hole's wall is
 # too narrow to carry a wrong reading, and cutting it off makes the face beside it lose its
@@ -324,10 +327,18 @@ def _top_along(prism: Prism, normal: np.ndarray) -> float:
 def recover_parts(
     picture: Image.Image, top: int = 3, camera: Camera | None = None
 ) -> list[tuple[Prism, ...]]:
+    """The parts of ``recover_readings``."""
+    return [part for part, _ in recover_readings(picture, top, camera)]
+
+
+def recover_readings(
+    picture: Image.Image, top: int = 3, camera: Camera | None = None
+) -> list[tuple[tuple[Prism, ...], bool]]:
     """Explanations of the picture, best first: the ``top`` single prisms, and the best body with
     a second extrusion (a boss on the body, or an upright flush with it; both placements) where a
     single prism leaves part of the silhouette unexplained, its body one of the best
-    ``COMPOUND_BODIES`` single prisms. ``camera``: the view the picture was taken from when not
+    ``COMPOUND_BODIES`` single prisms, each with whether it rests on a contact the picture does
+    not show (``contact_placements``). ``camera``: the view the picture was taken from when not
     the benchmark's (a photo's, estimated)."""
     seg = segment(picture)
     hyps = hypotheses(seg, all_views(camera))
@@ -340,17 +351,21 @@ def recover_parts(
             firsts.append(h)
         if len(parts) >= max(top, COMPOUND_BODIES):
             break
-    compounds: list[tuple[float, tuple[Prism, ...]]] = []
+    compounds: list[tuple[float, list[tuple[tuple[Prism, ...], bool]]]] = []
     for first_h in firsts:
         for h2, depth2, fit in second_features(seg, hyps, first_h)[:1]:
             occluder = sweep(h2.face, h2.view.depth_shift, depth2)
             whole = replace(first_h, face=unoccluded(first_h.face, occluder))
             body = prism_of(whole, drop_holes=occluder)
             if body is not None and fit > firsts[0].fit + COMPOUND_MARGIN:
-                compounds.append((fit, placed_boss(body, h2, depth2, fit)))
+                boss_h = replace(h2, face=squared_under(h2.face, h2.view, first_h.predicted))
+                placed = [(pair, False) for pair in placed_boss(body, boss_h, depth2, fit)]
+                placed += [(pair, True) for pair in contact_placements(body, boss_h, depth2, fit)]
+                compounds.append((fit, placed))
     compounds.sort(key=lambda c: -c[0])
-    merged = [pair for _, placed in compounds[:MAX_COMPOUNDS] for pair in placed] + parts[:top]
-    merged.sort(key=lambda c: -c[-1].fit)
+    merged = [reading for _, placed in compounds[:MAX_COMPOUNDS] for reading in placed]
+    merged += [(part, False) for part in parts[:top]]
+    merged.sort(key=lambda c: -c[0][-1].fit)
     return merged
 
 
@@ -372,6 +387,43 @@ def unoccluded(face: np.ndarray, occluder: np.ndarray) -> np.ndarray:
     hull = Image.new("1", (face.shape[1], face.shape[0]), 0)
     ImageDraw.Draw(hull).polygon([tuple(p) for p in corners], fill=1, outline=1)
     return face | (np.asarray(hull, bool) & occluder)
+
+
+def squared_under(face: np.ndarray, view: AxisView, occluder: np.ndarray) -> np.ndarray:
+    """``face`` with the part of its bounding rectangle (on its sketch plane) that ``occluder``
+    (the body's silhouette) covers given back. A pedestal under a table top shows its side face
+    cut off by the top's edge, a slanted line across its upper corners; read as drawn, its top
+    came back slanted, meeting the top at one corner, and wherever it was slid along the line
+    of sight it stood off the top or leaned (0.38 IoU). The side of a boss hidden by the body
+    is most often the rectangle's side continued; a face whose outline is mostly arcs keeps its
+    own (a flange's rim hidden by its sleeve is no rectangle's)."""
+    ys, xs = np.nonzero(face)
+    read = outline_of(face, view, 0.0) if len(xs) >= 3 else None
+    if read is None or not isinstance(read[0], Loop) or arc_share(read[0]) > ROUND_SHARE:
+        return face
+    uv = np.column_stack([xs, ys]).astype(float) @ view.image_to_plane.T
+    (u0, v0), (u1, v1) = uv.min(axis=0), uv.max(axis=0)
+    corners = np.array([(u0, v0), (u1, v0), (u1, v1), (u0, v1)]) @ view.plane_to_image.T
+    box = Image.new("1", (face.shape[1], face.shape[0]), 0)
+    ImageDraw.Draw(box).polygon([tuple(p) for p in corners], fill=1, outline=1)
+    return face | (np.asarray(box, bool) & occluder)
+
+
+def arc_share(loop: Loop) -> float:
+    """The share of ``loop``'s length (arcs measured along their two chords) that is arcs."""
+    arcs = total = 0.0
+    here = np.asarray(loop.start, float)
+    for s in (*loop.segments, loop.start):
+        if isinstance(s, Arc):
+            mid, end = np.asarray(s.mid, float), np.asarray(s.end, float)
+            length = float(np.linalg.norm(mid - here) + np.linalg.norm(end - mid))
+            arcs += length
+        else:
+            end = np.asarray(s, float)
+            length = float(np.linalg.norm(end - here))
+        total += length
+        here = end
+    return arcs / total if total > 0 else 0.0
 
 
 def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tuple[Prism, Prism]]:
@@ -412,6 +464,18 @@ def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tu
     return out
 
 
+def contact_placements(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tuple[Prism, Prism]]:
+    """The boss of ``placed_boss`` slid along the line of sight until it meets the body face to
+    face across a world axis (``compose.contact_slides``): a block on a tube's side only touched
+    the tube's tangent plane, a pedestal under a table top stood off it (two solids, rejected).
+    None for a coaxial stack, whose placement coaxiality fixes."""
+    top = _top_along(body, axis_of(h))
+    on_top = prism_of(h, height=top + depth, depth=depth, fit=fit, operation="union")
+    if on_top is None or coaxial(body, on_top) is not None or coaxial(on_top, body) is not None:
+        return []
+    return [(body, slid(on_top, t)) for t in contact_slides(body, on_top)]
+
+
 def axis_of(h: Hypothesis) -> np.ndarray:
     return h.view.normal
 
@@ -438,5 +502,6 @@ __all__ = [
     "prism_of",
     "recover",
     "recover_parts",
+    "recover_readings",
     "segment",
 ]

@@ -268,7 +268,14 @@ class ImageToCad:
             if run.ok:
                 parts[len(candidates)] = program.prisms
             candidate = Candidate(
-                len(candidates), "", code, run.status.value, run.message, run.volume, grounded=True
+                len(candidates),
+                "",
+                code,
+                run.status.value,
+                run.message,
+                run.volume,
+                grounded=True,
+                prior=program.prior,
             )
             candidates.append(candidate)
             runs.append(run)
@@ -291,8 +298,8 @@ class ImageToCad:
 
         cfg = self.config
         ranked = sorted(parts, key=lambda i: -(candidates[i].score or 0.0))
-        starts = [(parts[i], candidates[i].score) for i in ranked[: cfg.search_starts]]
-        starts = [(p, s) for p, s in starts if s is not None]
+        picked = [i for i in ranked[: cfg.search_starts] if candidates[i].score is not None]
+        starts = [(parts[i], candidates[i].score) for i in picked]
         if not starts:
             return chosen
         emit({"event": "stage", "stage": "search"})
@@ -308,6 +315,7 @@ class ImageToCad:
                 lambda codes: self._run_all(codes, ("mesh",)),
                 budget,
                 min_gain=cfg.search_min_gain,
+                priors=[candidates[i].prior for i in picked],
             )
         except (ValueError, IndexError, FloatingPointError, ZeroDivisionError):
             return chosen  # an odd picture: the candidates so far stand
@@ -327,6 +335,7 @@ class ImageToCad:
                 score=f.score,
                 grounded=True,
                 searched=True,
+                prior=f.prior,
             )
             candidates.append(candidate)
             runs.append(run)
@@ -448,7 +457,7 @@ class ImageToCad:
         from core.pipeline.refine import score_of
 
         for i in ok:
-            candidates[i].score = score_of(target, runs[i])
+            candidates[i].score = score_of(target, runs[i]) - candidates[i].prior
         emit({"event": "stage", "stage": "select"})
         return max(ok, key=lambda i: (candidates[i].score or 0.0, -i))
 

@@ -19,6 +19,9 @@ class Candidate:
     refined: bool = False  # the chosen candidate with its dimensions fitted to the picture
     grounded: bool = False  # read off the picture by core.grounding, not written by the model
     searched: bool = False  # a grounded candidate edited by the structure search (core.search)
+    # The score margin the ranking holds against it (already taken off ``score``): a grounded
+    # reading that rests on what the picture does not show (``core.grounding.ASSUMED_MARGIN``).
+    prior: float = 0.0
 
 
 @dataclass

@@ -37,10 +37,11 @@ class Found:
 
     part: Part
     code: str
-    score: float
+    score: float  # less ``prior``
     silhouette: float = 0.0
     edits: tuple[str, ...] = ()
     expanded: bool = field(default=False, compare=False)
+    prior: float = 0.0  # the margin held against the start it came from (its edits inherit it)
 
 
 def search(
@@ -50,17 +51,20 @@ def search(
     execute: Executor,
     budget: Budget,
     min_gain: float = 1e-3,
+    priors: Sequence[float] | None = None,
 ) -> list[Found]:
     """Parts better than the start they came from, best first (empty when nothing helped).
-    ``starts``: parts with their scores (as best-of-N measured them)."""
+    ``starts``: parts with their scores (as best-of-N measured them); ``priors``: the margin the
+    ranking holds against each start, already off its score, and taken off its edits' scores."""
     target = picture if isinstance(picture, Outline) else outline(picture)
     pool = []
     codes = [emit_part(list(p)) for p, _ in starts]
-    for (part, score), code, run in zip(starts, codes, execute(codes), strict=True):
+    margins = list(priors) if priors is not None else [0.0] * len(starts)
+    for (part, score), prior, code, run in zip(starts, margins, codes, execute(codes), strict=True):
         measured = measure(target, run)
         budget.spend(1)
         if measured is not None:
-            pool.append(Found(part, code, score, measured[1]))
+            pool.append(Found(part, code, score, measured[1], prior=prior))
     seen = {f.code for f in pool}
     while not budget.exhausted:
         open_ = [f for f in pool if not f.expanded]
@@ -85,11 +89,11 @@ def search(
                 measured = measure(target, run)
                 if measured is None:
                     continue
-                score, sil = measured
+                score, sil = measured[0] - state.prior, measured[1]
                 if score > state.score + min_gain and (
                     sil >= state.silhouette - SILHOUETTE_SLACK or unguarded(name)
                 ):
-                    children.append(Found(part, code, score, sil, (*state.edits, name)))
+                    children.append(Found(part, code, score, sil, (*state.edits, name), prior=state.prior))
         if any(supersedes(c.edits[-1]) for c in children):
             children = [c for c in children if supersedes(c.edits[-1])]
         pool += children

@@ -203,9 +203,12 @@ def test_a_plate_body_read_from_its_top_face_carries_the_upright() -> None:
     picture = render_shape(bracket)
     programs = grounded_programs(picture)
     pairs = [g for g in programs if len(g.prisms) == 2 and g.prism.axis == "z" and len(g.prism.holes) == 2]
-    assert len(pairs) == 2, [(len(g.prisms), g.prism.axis, len(g.prism.holes)) for g in programs]
+    assert len(pairs) >= 2, [(len(g.prisms), g.prism.axis, len(g.prism.holes)) for g in programs]
     runs = [run_code(g.code, timeout=60, outputs=("brep", "mesh")) for g in pairs]
-    assert all(r.ok and r.n_solids == 1 for r in runs)
+    # on the plate and flush with its underside; the further placements (slid until the upright
+    # meets the plate across another axis) may only touch it
+    assert all(r.ok and r.n_solids == 1 for r in runs[:2])
+    runs = [r for r in runs if r.ok and r.n_solids == 1]
     truth = bracket.val().wrapped
     best_pair = max(iou_best(shape_from_bytes(r.brep), truth) for r in runs)
     singles = [run_code(g.code, timeout=60, outputs=("brep",)) for g in programs if len(g.prisms) == 1]
@@ -284,3 +287,23 @@ def test_a_curved_face_is_not_read_as_a_sheet() -> None:
     runs = [run_code(g.code, timeout=60, outputs=("brep", "mesh")) for g in grounded_programs(picture)]
     best = max((r for r in runs if r.ok), key=lambda r: score_of(target, r) or 0.0)
     assert iou_best(shape_from_bytes(best.brep), read_shape(parts / "steps" / "00900018.step")) > 0.9
+
+
+def test_a_block_on_a_tube_s_side_fuses_with_the_tube() -> None:
+    """A block standing on a tube's side: the block's far side, placed on the tube's furthest
+    reach along the block's normal, meets the tube in a tangent line, so every two-extrusion
+    reading ran to two solids and was rejected (a validation part at 0.17 IoU, read as a bar).
+    Slid along the line of sight until it meets the tube face to face (its picture unchanged),
+    the pair is one solid, and the best-matching reading is the pair."""
+    from core.geometry.io import shape_from_bytes
+    from core.metrics.iou import iou_best
+
+    tube = cq.Workplane("XY").circle(15).circle(9).extrude(90)
+    part = tube.union(cq.Workplane("XY").box(20, 16, 40).translate((20, 0, 45)))
+    picture = render_shape(part)
+    runs = [(g, run_code(g.code, timeout=60, outputs=("brep", "mesh"))) for g in grounded_programs(picture)]
+    solid = [(score_of(picture, r), g, r) for g, r in runs if r.ok and r.n_solids == 1]
+    _, best, run = max(solid, key=lambda c: c[0])
+    assert len(best.prisms) == 2 and isinstance(best.prism.outline, Circle)
+    # read as one prism (all that ran before), the part scored 0.35
+    assert iou_best(shape_from_bytes(run.brep), part.val().wrapped) > 0.6

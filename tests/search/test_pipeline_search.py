@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import cadquery as cq
+import pytest
 
 from core.models.base import GenerationRequest
 from core.pipeline import ImageToCad, PipelineConfig
@@ -49,3 +50,35 @@ def test_the_searched_candidate_wins_with_its_hole() -> None:
     assert plain.ok and "search" not in plain.timings
     assert not any(c.searched for c in plain.candidates)
     assert result.match > plain.match
+
+
+def test_a_reading_resting_on_a_hidden_contact_must_explain_more() -> None:
+    """A block on a tube's side is read as the tube with the block slid along the line of sight
+    until it meets the tube (the picture does not show where they meet): such readings carry a
+    margin in the ranking (``core.grounding.ASSUMED_MARGIN``, off their score, and off the scores
+    of their searched edits), and still win here, where no other reading comes close."""
+    from PIL import Image
+
+    from core.geometry.io import shape_from_bytes
+    from core.grounding import ASSUMED_MARGIN
+    from core.metrics.iou import iou_best
+    from core.pipeline.refine import score_of
+    from core.render.compare import outline
+    from core.sandbox import run_code
+
+    tube = cq.Workplane("XY").circle(15).circle(9).extrude(90)
+    part = tube.union(cq.Workplane("XY").box(20, 16, 40).translate((20, 0, 45)))
+    buffer = io.BytesIO()
+    render_shape(part).save(buffer, format="PNG")
+    config = PipelineConfig(refine=False, search_runs=12, search_seconds=60)
+    result = ImageToCad(CubeBackend(), config=config).run(buffer.getvalue())
+    assert result.ok
+    assumed = [c for c in result.candidates if c.prior and not c.searched]
+    assert assumed and all(c.grounded and c.prior == ASSUMED_MARGIN for c in assumed)
+    target = outline(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), side=config.compare_side)
+    c = assumed[0]
+    run = run_code(c.code, timeout=60, outputs=("mesh",))
+    assert c.score == pytest.approx(score_of(target, run) - ASSUMED_MARGIN, abs=1e-9)
+    chosen = result.candidates[result.chosen]
+    assert chosen.prior == ASSUMED_MARGIN  # the tube and its block (or an edit of it) won
+    assert iou_best(shape_from_bytes(result.brep), part.val().wrapped) > 0.6
