@@ -93,14 +93,15 @@ def contact_slides(
     """Slides of ``boss`` along its normal (``slid``: its picture kept) at which its box meets
     ``body``'s box face to face across one world axis, sunk into it so the two fuse into one
     solid: by ``sink``, and by ``share`` of the thinner of the two along that axis (hidden
-    either way; which holds the boss better, render-and-compare decides). The picture fixes a boss up to that slide, and where its far side is hidden
-    it need not meet the body along its own normal: a pedestal under a table top meets it across
-    the top's underside, a block on a tube's side touches the tube's tangent plane. A slide
-    within ``min_step`` of an earlier one is left out; one of about ``sink`` is kept, since a
-    boss that only touches the body along its own normal may meet it in an edge."""
-    here = world_points(boss)
+    either way; which holds the boss better, render-and-compare decides). The picture fixes a
+    boss up to that slide, and where its far side is hidden it need not meet the body along its
+    own normal: a pedestal under a table top meets it across the top's underside, a block on a
+    tube's side touches the tube's tangent plane. A slide within ``min_step`` of an earlier one
+    is left out; one of about ``sink`` is kept, since a boss that only touches the body along
+    its own normal may meet it in an edge."""
+    here, around = world_points(boss), world_points(body)
     step = world_points(slid(boss, 1.0))[0] - here[0]  # world move per unit of slide
-    lo_b, hi_b = world_points(body).min(axis=0), world_points(body).max(axis=0)
+    lo_b, hi_b = around.min(axis=0), around.max(axis=0)
     lo, hi = here.min(axis=0), here.max(axis=0)
     out: list[float] = []
     for a in range(3):

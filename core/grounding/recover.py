@@ -440,7 +440,7 @@ def placed_boss(body: Prism, h: Hypothesis, depth: float, fit: float) -> list[tu
     flange, the flange the larger face)."""
     normal = axis_of(h)
     top, bottom = _top_along(body, normal), -_top_along(body, -normal)
-    on_top = prism_of(h, height=top + depth, depth=depth, fit=fit, operation="union")
+    on_top = _on_top(body, h, depth, fit)
     if on_top is not None:
         stacked = coaxial(body, on_top)
         if stacked is not None:
@@ -469,11 +469,16 @@ def contact_placements(body: Prism, h: Hypothesis, depth: float, fit: float) -> 
     face across a world axis (``compose.contact_slides``): a block on a tube's side only touched
     the tube's tangent plane, a pedestal under a table top stood off it (two solids, rejected).
     None for a coaxial stack, whose placement coaxiality fixes."""
-    top = _top_along(body, axis_of(h))
-    on_top = prism_of(h, height=top + depth, depth=depth, fit=fit, operation="union")
+    on_top = _on_top(body, h, depth, fit)
     if on_top is None or coaxial(body, on_top) is not None or coaxial(on_top, body) is not None:
         return []
     return [(body, slid(on_top, t)) for t in contact_slides(body, on_top)]
+
+
+def _on_top(body: Prism, h: Hypothesis, depth: float, fit: float) -> Prism | None:
+    """``h`` swept ``depth`` with its far end on ``body``'s furthest reach along its normal."""
+    top = _top_along(body, axis_of(h))
+    return prism_of(h, height=top + depth, depth=depth, fit=fit, operation="union")
 
 
 def axis_of(h: Hypothesis) -> np.ndarray:
