@@ -72,6 +72,12 @@ def eval_(
     quantization: str | None = typer.Option(
         None, "--quantization", help="Local model: 8bit or 4bit (bitsandbytes)."
     ),
+    redraw: bool = typer.Option(
+        True,
+        "--redraw/--no-redraw",
+        help="Local model: show pictures in another style (FreeCAD snapshots, photos) redrawn in the "
+        "training pictures' look; --no-redraw hands them over as given.",
+    ),
     shard_index: int = typer.Option(
         0, "--shard-index", min=0, help="Answer only shard I of --num-shards (merge with `eval-merge`)."
     ),
@@ -114,7 +120,7 @@ def eval_(
     )
     if shard_index >= num_shards:
         raise typer.BadParameter(f"--shard-index must be below --num-shards ({num_shards})")
-    backend = _backend(model, endpoint, model_name, quantization)
+    backend = _backend(model, endpoint, model_name, quantization, redraw=redraw)
     try:
         report = evaluate(
             backend, settings, on_answer=lambda qid: err.print(f"answered {qid}", highlight=False)
@@ -178,13 +184,18 @@ def _model_id(model: Path | None, model_name: str | None) -> str:
 
 
 def _backend(
-    model: Path | None, endpoint: str | None, model_name: str | None, quantization: str | None = None
+    model: Path | None,
+    endpoint: str | None,
+    model_name: str | None,
+    quantization: str | None = None,
+    *,
+    redraw: bool = True,
 ):
     """The local backend for a folder; the remote one reads its key from $CADCODER_API_KEY or $OPENAI_API_KEY."""
     if model is not None:
         from core.models.local import LocalLlavaBackend
 
-        return LocalLlavaBackend(model, quantization=quantization)
+        return LocalLlavaBackend(model, quantization=quantization, redraw=redraw)
     from core.models.remote import RemoteBackend, RemoteConfig
 
     return RemoteBackend(RemoteConfig(base_url=str(endpoint), model=model_name))

@@ -4,6 +4,9 @@ CAD-Coder was trained with ``image_aspect_ratio: pad``: before the CLIP processo
 LLaVA's ``expand2square`` pads the picture to a square filled with the processor's mean colour
 (``tuple(int(x * 255) for x in image_mean)``). Without it the centre crop would cut off the ends of
 long parts, which the model never saw during training.
+
+Before that, a picture in another style than the training pictures (a FreeCAD snapshot, a photo) is
+redrawn in their look (``core.render.model_view``) unless the caller asks for it as given.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ def expand2square(picture: Image.Image, background: tuple[int, ...]) -> Image.Im
     return canvas
 
 
-def prepare_image(image: ImageInput, image_mean: Sequence[float]) -> Image.Image:
-    """Decoded and padded, ready for the processor's resize and normalisation."""
-    return expand2square(decode_image(image), mean_colour(image_mean))
+def prepare_image(image: ImageInput, image_mean: Sequence[float], *, redraw: bool = True) -> Image.Image:
+    """Decoded, redrawn in the training pictures' look when ``redraw``, and padded, ready for the
+    processor's resize and normalisation."""
+    picture = decode_image(image)
+    if redraw:
+        from core.render.model_view import model_view
+
+        picture = model_view(picture)
+    return expand2square(picture, mean_colour(image_mean))

@@ -76,6 +76,7 @@ class LocalLlavaBackend:
         extra_temperature: float = EXTRA_TEMPERATURE,
         supports_chat: bool = False,
         name: str | None = None,
+        redraw: bool = True,
     ) -> None:
         if quantization is not None and quantization not in QUANTIZATIONS:
             raise BackendError(
@@ -93,6 +94,9 @@ class LocalLlavaBackend:
         # limitations); pass True for general LLaVA checkpoints.
         self.supports_chat = supports_chat
         self.name = name or f"local:{self.model_dir.name}"
+        # Models trained on GenCAD-Code-style renders see any other picture redrawn in that style
+        # (core.render.model_view); False hands the picture over as given (a model trained on photos).
+        self.redraw = redraw
 
     def load(self) -> LoadedLlava:
         """Load now (cached per folder, device, dtype and quantization) instead of on first use."""
@@ -122,7 +126,11 @@ class LocalLlavaBackend:
             prompt = render_prompt(request.messages)
         except ValueError as exc:
             raise BackendError(f"malformed conversation: {exc}") from exc
-        images = [prepare_image(image, loaded.image_mean) for m in request.messages for image in m.images]
+        images = [
+            prepare_image(image, loaded.image_mean, redraw=self.redraw)
+            for m in request.messages
+            for image in m.images
+        ]
         ids = llava_input_ids(prompt, loaded.tokenizer, loaded.image_token_id, loaded.tokens_per_image)
         inputs = {
             "input_ids": torch.tensor([ids], device=loaded.device),

@@ -26,7 +26,7 @@ def test_mean_colour_is_llavas_integer_truncation() -> None:
 
 @pytest.mark.parametrize(("size", "box"), [((40, 20), (0, 10, 40, 30)), ((20, 40), (10, 0, 30, 40))])
 def test_wide_and_tall_pictures_are_centred_on_mean_colour(size: tuple[int, int], box: tuple) -> None:
-    padded = prepare_image(png(Image.new("RGB", size, (255, 0, 0))), OPENAI_CLIP_MEAN)
+    padded = prepare_image(png(Image.new("RGB", size, (255, 0, 0))), OPENAI_CLIP_MEAN, redraw=False)
     assert padded.size == (40, 40)
     pixels = np.asarray(padded)
     left, top, right, bottom = box
@@ -62,7 +62,23 @@ def test_padding_matches_the_saved_processor(tiny_llava, part_image: ImageInput)
     image_processor = AutoProcessor.from_pretrained(tiny_llava).image_processor
     assert image_processor.do_pad
     ours = image_processor(
-        images=[prepare_image(part_image, image_processor.image_mean)], return_tensors="pt"
+        images=[prepare_image(part_image, image_processor.image_mean, redraw=False)], return_tensors="pt"
     )
     theirs = image_processor(images=[decode_image(part_image)], return_tensors="pt")
     np.testing.assert_allclose(ours["pixel_values"].numpy(), theirs["pixel_values"].numpy(), atol=1e-6)
+
+
+def test_a_picture_in_another_style_is_redrawn_before_padding(part_image: ImageInput) -> None:
+    """The fixture (a grey box on white, no drawn lines) is not in the training pictures' look: by
+    default the model sees it redrawn (benchmark box grey, black outline), padded as before."""
+    from core.render.model_view import BENCHMARK_BOX_GREY, model_view
+
+    seen = prepare_image(part_image, OPENAI_CLIP_MEAN)
+    given = prepare_image(part_image, OPENAI_CLIP_MEAN, redraw=False)
+    assert seen.size == given.size == (48, 48)
+    expected = expand2square(model_view(decode_image(part_image)), mean_colour(OPENAI_CLIP_MEAN))
+    assert np.array_equal(np.asarray(seen), np.asarray(expected))
+    pixels = np.asarray(seen)
+    assert (pixels[8 + 8 + 2, 10 + 2] == BENCHMARK_BOX_GREY).all()  # inside the box, below the pad
+    assert (pixels[8 + 8, 10] == 0).all()  # its outline's corner
+    assert (np.asarray(given)[8 + 8 + 2, 10 + 2] == 128).all()

@@ -32,3 +32,23 @@ def test_bad_arguments_fail_with_a_message(tmp_path: Path) -> None:
         app, ["eval", "--model", str(tmp_path), "--endpoint", "http://x/v1", "--model-name", "m"]
     )
     assert both.exit_code != 0 and "exactly one" in both.output
+
+
+def test_eval_redraws_pictures_for_a_local_model_unless_told_not_to(tmp_path: Path, monkeypatch) -> None:
+    """``--no-redraw`` reaches the backend: a model trained on photos must see the photo itself."""
+    import training.evaluation.run as run
+    from core.metrics.benchmark import BenchmarkError
+
+    seen: list[bool] = []
+
+    def fake_evaluate(backend, settings, on_answer=None):
+        seen.append(backend.redraw)
+        raise BenchmarkError("stop here")
+
+    monkeypatch.setattr(run, "evaluate", fake_evaluate)
+    (tmp_path / "model").mkdir()
+    for flags in ([], ["--no-redraw"]):
+        args = ["eval", "--model", str(tmp_path / "model"), "--out", str(tmp_path), *flags]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+    assert seen == [True, False]
