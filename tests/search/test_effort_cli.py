@@ -74,6 +74,6 @@ def test_eval_passes_the_effort(monkeypatch, tmp_path: Path) -> None:
         raise BenchmarkError("recorded")
 
     monkeypatch.setattr(run, "evaluate", evaluate)
-    monkeypatch.setattr(cmd, "_backend", lambda *args: object())
+    monkeypatch.setattr(cmd, "_backend", lambda *args, **kwargs: object())
     result = CliRunner().invoke(app, ["eval", "--model", str(tmp_path), "--system", "--effort", "high"])
     assert result.exit_code == 2 and seen[0].effort == "high" and seen[0].refine_top is None
