@@ -81,6 +81,10 @@ class SourceConfig:
     # Each example appears this many times per epoch: a handful of user examples mixed with a
     # large replay set get their share of the steps (training/configs/finetune_user.yaml).
     repeat: int = Field(1, ge=1)
+    # Show the pictures as inference shows them to a local model (core.render.model_view: other
+    # styles redrawn in the training look). For a user's own pictures (FreeCAD snapshots); our
+    # synthetic shards are drawn in the training look already (and too small to tell it).
+    redraw: bool = False
 
     @model_validator(mode="after")
     def _expand(self) -> SourceConfig:

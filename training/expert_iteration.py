@@ -179,7 +179,9 @@ def run_expert_iteration(
     if backend is None:
         from core.models.local import LocalLlavaBackend
 
-        backend = LocalLlavaBackend(str(s.model), device="cpu", dtype="float32")
+        # Training pictures are in the training look by construction (at 96 px, anti-aliased, too
+        # small for model_view to recognise): sampled as the trainer shows them.
+        backend = LocalLlavaBackend(str(s.model), device="cpu", dtype="float32", redraw=False)
     run = run or sandbox_runner(s.timeout)
     report = ExpertReport()
     index = len(done)

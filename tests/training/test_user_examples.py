@@ -42,6 +42,34 @@ def test_kept_examples_are_shards_the_trainer_reads(tmp_path: Path) -> None:
     assert max(example.image.open().size) == 1024  # large pictures are stored shrunk
 
 
+def test_a_kept_snapshot_is_trained_on_as_the_model_sees_it_at_inference(tmp_path: Path) -> None:
+    """The local backend shows a FreeCAD snapshot redrawn in the training look; a fine-tune on the
+    kept snapshot must see that same picture, or it learns a picture the model is never shown."""
+    import cadquery as cq
+    import numpy as np
+
+    from core.models.base import ImageInput
+    from core.models.images import decode_image, prepare_image
+    from core.render import STYLE_FREECAD, Camera, render_shape
+    from core.render.model_view import model_view
+
+    snapshot = render_shape(cq.Workplane("XY").box(3, 2, 1), camera=Camera(), style=STYLE_FREECAD)
+    buffer = io.BytesIO()
+    snapshot.save(buffer, format="PNG")
+    keep_example(tmp_path, buffer.getvalue(), CODE)
+    shown = {}
+    for redraw in (False, True):
+        source, _ = open_sources(
+            DataConfig(sources=[SourceConfig(kind="shards", path=str(tmp_path), redraw=redraw)])
+        )
+        shown[redraw] = np.asarray(source[0].image.open())
+    at_inference = prepare_image(ImageInput(buffer.getvalue()), (0.5, 0.5, 0.5))  # square: no padding
+    assert np.array_equal(shown[True], np.asarray(at_inference))
+    assert np.array_equal(shown[True], np.asarray(model_view(decode_image(ImageInput(buffer.getvalue())))))
+    assert np.array_equal(shown[False], np.asarray(snapshot.convert("RGB")))
+    assert not np.array_equal(shown[False], shown[True])
+
+
 def test_a_folder_of_another_dataset_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"seed": 0, "style": "concise"}))
     with pytest.raises(ValueError, match="another dataset"):
@@ -60,6 +88,7 @@ def test_the_fine_tuning_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "vision" not in config.optim.trainable
     user, replay = config.data.sources
     assert user.path == str(tmp_path / ".local/share/cadcoder/examples") and user.repeat > 1
+    assert user.redraw and not replay.redraw  # the user's snapshots as inference shows them
     assert replay.path == "runs/replay/data"
     assert config.output.dir == str(tmp_path / ".local/share/cadcoder/models/cadcoder-mini-user")
     # A moved user folder moves the recipe's folders with it: the workbench and training meet there.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -27,6 +27,8 @@ from training.data.synthetic import ShardSource
 
 def open_source(spec: SourceConfig, question: str) -> ExampleSource:
     source = _open(spec, question)
+    if spec.redraw:
+        source = RedrawnSource(source)
     return RepeatedSource(source, spec.repeat) if spec.repeat > 1 else source
 
 
@@ -42,6 +44,25 @@ def _open(spec: SourceConfig, question: str) -> ExampleSource:
             image_folder=spec.image_folder or None,
         )
     return ShardSource(spec.path, question, use_augmented=spec.use_augmented)
+
+
+class RedrawnSource:
+    """``source`` with its pictures shown as a local model sees them at inference
+    (``core.render.model_view``): pictures in another style than the training look are redrawn."""
+
+    def __init__(self, source: ExampleSource) -> None:
+        self.source = source
+        self.report = source.report  # type: ignore[attr-defined]
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> Example:
+        example = self.source[index]
+        return replace(example, image=replace(example.image, redraw=True))
+
+    def conversation(self, index: int) -> tuple[Turn, ...]:
+        return self.source.conversation(index)
 
 
 class RepeatedSource:

@@ -22,6 +22,9 @@ class ImageRef:
     offset: int = 0
     size: int = -1
     data: bytes | None = None
+    # Shown to the model as inference shows it (core.render.model_view): a user's FreeCAD snapshot
+    # is redrawn in the training look at inference, so a fine-tune on it must see the same picture.
+    redraw: bool = False
 
     def read_bytes(self) -> bytes:
         if self.data is not None:
@@ -31,8 +34,12 @@ class ImageRef:
             return fh.read(self.size) if self.size >= 0 else fh.read()
 
     def open(self) -> Image.Image:
-        image = Image.open(io.BytesIO(self.read_bytes()))
-        return image.convert("RGB")
+        image = Image.open(io.BytesIO(self.read_bytes())).convert("RGB")
+        if self.redraw:
+            from core.render.model_view import model_view
+
+            image = model_view(image)
+        return image
 
 
 @dataclass(frozen=True)
