@@ -1,9 +1,9 @@
 """The picture as a model trained on GenCAD-Code's renders should see it.
 
 Our models (and CAD-Coder) learned from pictures in the benchmark's look: white ground, box faces
-at (141, 141, 138), 1-pixel black lines (v2 almost only those, v3 in 70 % of its pictures). A FreeCAD snapshot or a photo in front of them is a picture
-of another world: on the FreeCAD-gradient restyle of test100 the embedded model alone scores 0.254
-as given. ``normalise`` already redraws any picture in the benchmark's style for the grounding,
+at (141, 141, 138), 1-pixel black lines (v2 almost only those, v3 in 70 % of its pictures). A
+FreeCAD snapshot or a photo in front of them is a picture of another world: on the
+FreeCAD-gradient restyle of test100 the embedded model alone scores 0.254 as given. ``normalise`` already redraws any picture in the benchmark's style for the grounding,
 but in the grounding's own terms (a lighter grey, a 3-pixel outline that swallows the drawn
 silhouette line); a model reads those as other parts (a lighter grey alone cost v3 0.05 IoU). So
 the redrawn picture is put in the exact colours and line widths of the training pictures.

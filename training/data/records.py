@@ -6,6 +6,7 @@ GenCAD-Code file or a folder of shards costs a few megabytes of memory to open.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,17 @@ class ImageRef:
             return fh.read(self.size) if self.size >= 0 else fh.read()
 
     def open(self) -> Image.Image:
-        image = Image.open(io.BytesIO(self.read_bytes())).convert("RGB")
         if self.redraw:
-            from core.render.model_view import model_view
+            return _redrawn(self).copy()
+        return Image.open(io.BytesIO(self.read_bytes())).convert("RGB")
 
-            image = model_view(image)
-        return image
+
+@functools.lru_cache(maxsize=64)
+def _redrawn(ref: ImageRef) -> Image.Image:
+    """A redraw costs ~0.1-0.2 s and a kept picture comes back every epoch (``repeat: 32``)."""
+    from core.render.model_view import model_view
+
+    return model_view(Image.open(io.BytesIO(ref.read_bytes())).convert("RGB"))
 
 
 @dataclass(frozen=True)
