@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HAND_MODELLED = (ROOT / "benchmarks/freecad_parts/white", ROOT / "benchmarks/freecad_parts/gradient")
 
 
-def _count(benchmark: Path, limit: int) -> int:
-    lines = (benchmark / "test100.jsonl").read_text(encoding="utf-8").splitlines()
-    n = sum(1 for line in lines if line.strip())
-    return min(n, limit) if limit else n
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -41,25 +35,14 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=512)
     args = parser.parse_args()
 
-    from training.session import synthetic_iou
+    from training.session import gate_iou
 
     sets = [(args.synthetic, args.synthetic_limit), *((p, 0) for p in HAND_MODELLED)]
     for model in args.models:
-        scores, pooled, pictures = {}, 0.0, 0
-        for benchmark, limit in sets:
-            name = (
-                benchmark.name
-                if benchmark.parent.name != "freecad_parts"
-                else f"freecad_parts-{benchmark.name}"
-            )
-            out = args.out / f"{model.parent.name}-{model.name}" / name
-            result = synthetic_iou(model, benchmark, out, limit, args.max_new_tokens)
-            n = _count(benchmark, limit)
-            scores[name] = {"iou_all": round(result["iou_all"], 4), "vsr": round(result["vsr"], 3), "n": n}
-            pooled += result["iou_all"] * n
-            pictures += n
+        scored = gate_iou(model, sets, args.out / f"{model.parent.name}-{model.name}", args.max_new_tokens)
         print(
-            json.dumps({"model": str(model), "gate": round(pooled / pictures, 4), "sets": scores}), flush=True
+            json.dumps({"model": str(model), "gate": round(scored["gate"], 4), "sets": scored["sets"]}),
+            flush=True,
         )
 
 

@@ -127,6 +127,9 @@ class OptimConfig:
     mixed_precision: Literal["no", "bf16", "fp16"] = "no"
     tf32: bool = False
     gradient_checkpointing: bool = False
+    # Weight of the auxiliary extents loss (training/extents_loss.py): the language model's state
+    # just before it writes the answer must predict the part's proportions. 0: off (the paper's loss).
+    extents_loss_weight: float = Field(0.0, ge=0)
 
     @property
     def effective_batch_size(self) -> int:

@@ -30,7 +30,8 @@ from training.checkpoint import (
     save_checkpoint,
 )
 from training.config import TrainConfig, config_to_dict
-from training.data.dataset import Collator, open_sources, prepare
+from training.data.dataset import Collator, model_inputs, open_sources, prepare
+from training.extents_loss import ExtentsHead, extents_loss
 
 
 class EpochSampler(torch.utils.data.Sampler[int]):
@@ -72,13 +73,14 @@ class TrainOutcome:
     data_summary: str = ""
 
 
-def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+def _optimizer(modules: list[torch.nn.Module], config: TrainConfig) -> torch.optim.Optimizer:
     """AdamW; biases and norms never decay (as in LLaVA's and HF's trainers)."""
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        if not p.requires_grad:
-            continue
-        (no_decay if p.ndim < 2 or "norm" in name.lower() else decay).append(p)
+    for module in modules:
+        for name, p in module.named_parameters():
+            if not p.requires_grad:
+                continue
+            (no_decay if p.ndim < 2 or "norm" in name.lower() else decay).append(p)
     groups = [
         {"params": decay, "weight_decay": config.optim.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
@@ -147,7 +149,11 @@ def train(
         if data.validation is not None
         else None
     )
-    optimizer = _optimizer(model, config)
+    weight = opt.extents_loss_weight
+    head = ExtentsHead(model.config.text_config.hidden_size) if weight > 0 else None
+    if head is not None:
+        say(f"auxiliary extents loss, weight {weight}")
+    optimizer = _optimizer([model] if head is None else [model, head], config)
     micro_per_epoch = math.ceil(len(data.train) / (opt.per_device_batch_size * accelerator.num_processes))
     steps_per_epoch = max(1, math.ceil(micro_per_epoch / opt.gradient_accumulation_steps))
     total = opt.max_steps or math.ceil(opt.epochs * steps_per_epoch)
@@ -158,6 +164,8 @@ def train(
         num_training_steps=total * accelerator.num_processes,
     )
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+    if head is not None:
+        head = accelerator.prepare(head)  # registered, so its weights are in every checkpoint's state
     if val_loader is not None:
         val_loader = accelerator.prepare(val_loader)
 
@@ -182,7 +190,10 @@ def train(
     )
     losses: list[float] = []
     window: list[torch.Tensor] = []
-    params = [p for p in model.parameters() if p.requires_grad]
+    aux_window: list[torch.Tensor] = []
+    params = [
+        p for m in ([model] if head is None else [model, head]) for p in m.parameters() if p.requires_grad
+    ]
     model.train()
     while state.global_step < total:
         batches = (
@@ -195,8 +206,16 @@ def train(
         batches.set_epoch(state.epoch)
         for batch in batches:
             with accelerator.accumulate(model):
-                loss = model(**batch, use_cache=False).loss
-                accelerator.backward(loss)
+                inputs, extents = model_inputs(batch)
+                out = model(**inputs, use_cache=False, output_hidden_states=head is not None)
+                loss = out.loss
+                total_loss = loss
+                if head is not None and extents is not None:
+                    aux, error = extents_loss(head, out.hidden_states[-1], inputs["labels"], extents)
+                    total_loss = loss + weight * aux
+                    if bool(torch.isfinite(extents).all(dim=-1).any()):
+                        aux_window.append(error)
+                accelerator.backward(total_loss)
                 if accelerator.sync_gradients and opt.max_grad_norm > 0:
                     accelerator.clip_grad_norm_(params, opt.max_grad_norm)
                 optimizer.step()
@@ -212,10 +231,16 @@ def train(
             losses.append(step_loss)
             bar.update(1)
             bar.set_postfix(loss=f"{step_loss:.4f}")
+            logged = {"train/loss": step_loss, "train/lr": scheduler.get_last_lr()[0]}
+            if aux_window:
+                logged["train/extents_error"] = torch.stack(aux_window).mean().item()
+                aux_window.clear()
             if state.global_step % config.output.logging_steps == 0 or state.global_step == total:
-                accelerator.log(
-                    {"train/loss": step_loss, "train/lr": scheduler.get_last_lr()[0]}, step=state.global_step
-                )
+                accelerator.log(logged, step=state.global_step)
+                if "train/extents_error" in logged:
+                    say(
+                        f"step {state.global_step}: loss {step_loss:.4f}, extents error {logged['train/extents_error']:.3f}"
+                    )
             stop = hooks.should_stop is not None and hooks.should_stop(state.global_step)
             if state.global_step % config.output.save_steps == 0 or state.global_step == total or stop:
                 val = None
@@ -260,7 +285,8 @@ def _validation_loss(
     total, count = 0.0, 0
     with torch.no_grad():
         for batch in loader:
-            loss = accelerator.reduce(model(**batch, use_cache=False).loss.detach(), reduction="mean")
+            inputs, _ = model_inputs(batch)
+            loss = accelerator.reduce(model(**inputs, use_cache=False).loss.detach(), reduction="mean")
             total += loss.item()
             count += 1
     return total / max(count, 1)

@@ -34,13 +34,17 @@ def _settings(tmp: Path, *extra: str) -> SessionSettings:
     )
 
 
-def test_second_session_starts_from_the_committed_weights(tmp_path: Path) -> None:
+def _write_data(tmp: Path) -> None:
     generate_dataset(
-        tmp_path / "data",
+        tmp / "data",
         DatagenConfig(
             n=16, seed=3, workers=1, shard_size=16, image_size=64, builder="inprocess", verify_fraction=0
         ),
     )
+
+
+def test_second_session_starts_from_the_committed_weights(tmp_path: Path) -> None:
+    _write_data(tmp_path)
     first = run_session(_settings(tmp_path), log=lambda _: None)
     assert first.sessions[0]["start"] == "scratch" and first.steps == 3 and first.samples_seen == 24
     weights = tmp_path / "committed" / "model" / "model.safetensors"
@@ -84,12 +88,7 @@ def _same(a: dict, b: dict) -> bool:
 def test_best_keeps_the_highest_synthetic_iou_and_the_next_session_resumes_from_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate_dataset(
-        tmp_path / "data",
-        DatagenConfig(
-            n=16, seed=3, workers=1, shard_size=16, image_size=64, builder="inprocess", verify_fraction=0
-        ),
-    )
+    _write_data(tmp_path)
     committed = tmp_path / "committed"
     # Session 1: a checkpoint every step, each evaluated; the IoU peaks at step 2 and then collapses.
     seen = _scripted_scores(monkeypatch, [0.2, 0.5, 0.3, 0.1])
@@ -145,3 +144,42 @@ def test_a_session_resumes_from_model_when_it_scored_at_least_as_well(
     state.steps, state.samples_seen = 436, 6976
     start = start_point(committed, state)  # model/ unevaluated: the validated best/ wins
     assert (start.path, start.steps, start.samples_seen) == (committed / "best", 200, 3200)
+
+
+def test_a_gate_of_real_pictures_chooses_best_and_the_old_best_is_scored_on_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_data(tmp_path)
+    synthetic, hand = tmp_path / "valbench", tmp_path / "freecad_parts" / "white"
+    for folder, n in ((synthetic, 2), (hand, 6)):
+        folder.mkdir(parents=True)
+        (folder / "test100.jsonl").write_text("{}\n" * n)
+    scripted = {synthetic: [0.5, 0.5, 0.2, 0.6], hand: [0.1, 0.3, 0.1]}
+    calls: list[tuple[str, str]] = []
+
+    def fake(model_dir: Path, valset: Path, out: Path, limit: int, max_new_tokens: int) -> dict:
+        calls.append((model_dir.name, valset.name))
+        iou = scripted[valset].pop(0)
+        return {"vsr": 1.0, "iou_best": iou, "iou_all": iou}
+
+    monkeypatch.setattr("training.session.synthetic_iou", fake)
+    committed = tmp_path / "committed"
+    # Session 1 has no gate: best/ is its only checkpoint (synthetic 0.5).
+    s1 = _settings(tmp_path, "output.save_steps=1", "optim.max_steps=1")
+    s1.valset, s1.eval_every = synthetic, 1
+    first = run_session(s1, log=lambda _: None)
+    assert first.best is not None and "gate" not in first.best
+
+    # Session 2 pools 2 synthetic + 6 hand-modelled pictures. best/ is scored on that gate before
+    # training (0.5 and 0.1: 0.2); step 2 pools 0.2 and 0.3 (0.275) and wins; step 3 has the highest
+    # synthetic IoU (0.6) but pools to 0.225, so best/ stays at step 2.
+    s2 = _settings(tmp_path, "output.save_steps=1", "optim.max_steps=2", "optim.learning_rate=1e-12")
+    s2.valset, s2.eval_every, s2.gate = synthetic, 1, (hand,)
+    second = run_session(s2, log=lambda _: None)
+    assert calls[1:3] == [("best", "valbench"), ("best", "white")]
+    rows = [r for r in read_curve(committed) if r["session"] == 2]
+    assert [(r["step"], r["iou_all"], r["gate"]) for r in rows] == [(2, 0.2, 0.275), (3, 0.6, 0.225)]
+    assert second.best is not None and (second.best["step"], second.best["gate"]) == (2, 0.275)
+    assert all(not v for v in scripted.values())
+    card = (committed / "README.md").read_text()
+    assert "gate (pooled)" in card and "| 0.275 |" in card and "pooled gate 0.275" in card

@@ -4,6 +4,7 @@ without the data engine, and a tiny from-scratch recipe (hidden sizes 32-64, 32 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -25,6 +26,12 @@ def box_code(length: float, moves: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
+def box_meta(length: float) -> bytes:
+    """The data engine's metadata of ``box_code(length)``: its bounding box (min xyz, max xyz)."""
+    bbox = [-length / 2, -0.5, -0.125, length / 2, 0.5, 0.125]
+    return json.dumps({"bbox": bbox}).encode()
+
+
 def drawn_png(i: int, size: int = 96) -> bytes:
     image = Image.new("RGB", (size, size), "white")
     ImageDraw.Draw(image).rectangle([8, 8, 20 + 8 * i, 60], fill=(150, 150, 150), outline="black")
@@ -41,7 +48,8 @@ def write_drawn_shards(out: Path, n: int, per_shard: int = 4, augmented: set[int
         writer = ShardWriter(out, shard)
         ids = range(shard * per_shard, min(n, (shard + 1) * per_shard))
         for i in ids:
-            files = {"py": box_code(0.5 + 0.1 * i, i % 4).encode(), "png": drawn_png(i), "json": b"{}"}
+            length = 0.5 + 0.1 * i
+            files = {"py": box_code(length, i % 4).encode(), "png": drawn_png(i), "json": box_meta(length)}
             if i in augmented:
                 files["aug.png"] = drawn_png(i + 1)
             writer.add(SampleFiles(f"{i:09d}", files))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -126,15 +127,20 @@ class TrainingSet(torch.utils.data.Dataset):
         enc = self.encoder.encode(example.turns)
         image = expand2square(example.image.open(), self.fill)
         pixels = self.image_processor(images=image, return_tensors="pt")["pixel_values"][0]
+        extents = example.extents if example.extents is not None else (math.nan,) * 3
         return {
             "input_ids": torch.tensor(enc.input_ids, dtype=torch.long),
             "labels": torch.tensor(enc.labels, dtype=torch.long),
             "pixel_values": pixels,
+            "extents": torch.tensor(extents, dtype=torch.float32),
         }
 
 
 @dataclass(frozen=True)
 class Collator:
+    """Pads a batch. Besides the model's inputs it carries ``extents`` (batch x 3, NaN where the
+    source does not know them), which the trainer takes off with ``model_inputs``."""
+
     pad_token_id: int
 
     def __call__(self, items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -152,7 +158,14 @@ class Collator:
             "labels": labels,
             "attention_mask": mask,
             "pixel_values": torch.stack([x["pixel_values"] for x in items]),
+            "extents": torch.stack([x["extents"] for x in items]),
         }
+
+
+def model_inputs(batch: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+    """``batch`` split into what the model takes and the extents targets (None when absent)."""
+    inputs = dict(batch)
+    return inputs, inputs.pop("extents", None)
 
 
 @dataclass
@@ -221,5 +234,5 @@ def _answer_hash(turns: tuple[Turn, ...]) -> str:
 
 
 def batch_of(dataset: TrainingSet, indices: list[int], pad_token_id: int) -> dict[str, Any]:
-    """A fixed batch (for before/after loss checks)."""
-    return Collator(pad_token_id)([dataset[i] for i in indices])
+    """A fixed batch of model inputs (for before/after loss checks)."""
+    return model_inputs(Collator(pad_token_id)([dataset[i] for i in indices]))[0]

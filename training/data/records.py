@@ -61,6 +61,9 @@ class Example:
     id: str
     image: ImageRef
     turns: tuple[Turn, ...]
+    # The part's bounding-box size along the program's axes, where the source knows it (our data
+    # engine records it): the target of the auxiliary extents loss. None for other sources.
+    extents: tuple[float, float, float] | None = None
 
     @property
     def answer_text(self) -> str:

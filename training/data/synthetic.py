@@ -7,6 +7,7 @@ render is an example; with ``use_augmented`` each augmented render is one more, 
 
 from __future__ import annotations
 
+import json
 import tarfile
 from collections import Counter
 from pathlib import Path
@@ -33,9 +34,10 @@ class ShardSource:
                     dropped["incomplete"] += 1
                     continue
                 turns = (Turn(question, code),)
-                self.examples.append(Example(key, members["png"], turns))
+                extents = members.get("extents")
+                self.examples.append(Example(key, members["png"], turns, extents))
                 if use_augmented and "aug.png" in members:
-                    self.examples.append(Example(f"{key}.aug", members["aug.png"], turns))
+                    self.examples.append(Example(f"{key}.aug", members["aug.png"], turns, extents))
         self.report = LoadReport(str(folder), len(self.examples), dict(dropped))
 
     def __len__(self) -> int:
@@ -49,7 +51,7 @@ class ShardSource:
 
 
 def _index(path: Path) -> dict[str, dict]:
-    """key -> {"py": code text, "png": ImageRef, "aug.png": ImageRef} for one shard."""
+    """key -> {"py": code text, "png": ImageRef, "aug.png": ImageRef, "extents": (dx, dy, dz)} for one shard."""
     out: dict[str, dict] = {}
     with tarfile.open(path, "r") as tar:
         for member in tar:
@@ -62,4 +64,18 @@ def _index(path: Path) -> dict[str, dict]:
                 entry["py"] = fh.read().decode("utf-8") if fh is not None else ""
             elif ext in ("png", "aug.png"):
                 entry[ext] = ImageRef(str(path), member.offset_data, member.size)
+            elif ext == "json":
+                fh = tar.extractfile(member)
+                extents = _extents(json.loads(fh.read())) if fh is not None else None
+                if extents is not None:
+                    entry["extents"] = extents
     return out
+
+
+def _extents(meta: dict) -> tuple[float, float, float] | None:
+    """The bounding box's size per axis from a sample's metadata (``bbox``: min xyz, max xyz)."""
+    box = meta.get("bbox")
+    if not isinstance(box, list) or len(box) != 6:
+        return None
+    dx, dy, dz = (float(box[i + 3]) - float(box[i]) for i in range(3))
+    return (dx, dy, dz)
