@@ -351,24 +351,23 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
     index = len(state.sessions) + 1
     key = selection_key(bool(s.gate))
     sets = [] if s.valset is None else [(s.valset, s.val_limit), *((g, 0) for g in s.gate)]
+    recipe = load_config(s.config, s.overrides)
+    run_dir = Path(recipe.output.dir) / f"session-{index:03d}"
+    if run_dir.exists():
+        # The run folder is scratch: a stopped earlier attempt at this session index left checkpoints
+        # there, which the trainer's pruning would rank above this run's own.
+        shutil.rmtree(run_dir)
+        log(f"removed {run_dir} (left by an earlier, uncommitted attempt at session {index})")
     best_dir = committed_model(s.committed, BEST_DIR)
-    if (
-        s.gate
-        and s.valset is not None
-        and state.best is not None
-        and best_dir is not None
-        and key not in state.best
-    ):
+    if s.gate and sets and state.best is not None and best_dir is not None and key not in state.best:
         # best/ was chosen without this gate: score it on the gate first, so that it competes fairly.
-        scored = gate_iou(
-            best_dir, sets, Path(s.committed.parent) / f"gate-{s.committed.name}", s.max_new_tokens
-        )
+        scored = gate_iou(best_dir, sets, run_dir / "gate-best", s.max_new_tokens)
         state.best[key] = round(scored["gate"], 4)
         state.write(s.committed)
         log(f"best/ (step {state.best['step']}) on the gate: {state.best[key]} {scored['sets']}")
     start = start_point(s.committed, state, key)
     log(f"session {index} starts from {start.why}")
-    config = session_config(load_config(s.config, s.overrides), start, index)
+    config = session_config(recipe, start, index)
     batch = config.optim.per_device_batch_size * config.optim.gradient_accumulation_steps
     started = time.time()
     deadline = started + 60 * s.minutes
@@ -389,7 +388,6 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
     )
     planned = config.optim.max_steps  # 0: the recipe's epochs decide (the last step is then unknown)
     checkpoints = 0
-    run_dir = Path(config.output.dir) / f"session-{index:03d}"
     config.output.dir = str(run_dir)
 
     def should_stop(step: int) -> bool:

@@ -51,8 +51,16 @@ def test_second_session_starts_from_the_committed_weights(tmp_path: Path) -> Non
     after_first = load_file(str(weights))
     assert not (tmp_path / "committed" / "model" / "state").exists()  # no optimizer state committed
 
+    # An earlier attempt at session 2, stopped before it committed anything, left a checkpoint with a
+    # higher step number in the scratch run folder; pruning must not rank it above this run's own.
+    stale = tmp_path / "run" / "session-002" / "checkpoints" / "step-00000140"
+    stale.mkdir(parents=True)
+    (stale / "config.json").write_text("{}")
     # A learning rate of ~0 keeps the weights where the session started: the committed ones.
-    second = run_session(_settings(tmp_path, "optim.learning_rate=1e-12"), log=lambda _: None)
+    second = run_session(
+        _settings(tmp_path, "optim.learning_rate=1e-12", "output.save_total_limit=1"), log=lambda _: None
+    )
+    assert not stale.exists()
     assert [s["start"] for s in second.sessions] == ["scratch", "pretrained"]
     assert second.steps == 6 and second.samples_seen == 48
     after_second = load_file(str(weights))
