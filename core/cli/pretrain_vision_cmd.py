@@ -20,10 +20,18 @@ def pretrain_vision(
     batch_size: int = typer.Option(64, "--batch-size", min=1),
     learning_rate: float = typer.Option(2e-3, "--learning-rate", min=0.0),
     seed: int = typer.Option(0, "--seed"),
+    start_from: Path | None = typer.Option(
+        None,
+        "--from",
+        help="Continue this tower (a LLaVA folder or a tower folder) instead of a scratch one.",
+    ),
+    into: Path | None = typer.Option(
+        None, "--into", help="Also write a copy of the --from LLaVA folder with the new tower here."
+    ),
 ) -> None:
-    """Pretrain a from-scratch vision tower on the synthetic data's labels."""
+    """Pretrain a vision tower on the synthetic data's labels (from scratch, or continuing --from)."""
     from training.config import ConfigError, load_config
-    from training.vision_pretrain import VisionPretrainSettings
+    from training.vision_pretrain import VisionPretrainSettings, load_tower, transplant_tower
     from training.vision_pretrain import pretrain_vision as run
 
     try:
@@ -35,8 +43,16 @@ def pretrain_vision(
         steps=steps, batch_size=batch_size, learning_rate=learning_rate, seed=seed
     )
     try:
-        metrics = run(recipe, folder, out, settings, log=lambda m: typer.echo(m, err=True))
+        metrics = run(
+            recipe, folder, out, settings, log=lambda m: typer.echo(m, err=True), start_from=start_from
+        )
     except FileNotFoundError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    if into is not None:
+        if start_from is None or not (start_from / "processor_config.json").is_file():
+            typer.echo("error: --into needs --from a LLaVA folder", err=True)
+            raise typer.Exit(2)
+        transplant_tower(start_from, load_tower(out), into)
+        metrics |= {"into": str(into)}
     typer.echo(json.dumps(metrics | {"out": str(out)}))

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import torch
+import yaml
 from PIL import Image, ImageDraw
 from training_helpers import box_code, tiny_recipe
 from transformers import CLIPVisionModel
 
+from training.config import config_to_dict
 from training.model_setup import build
 from training.synth.shards import SampleFiles, ShardSummary, ShardWriter, write_manifest
 from training.vision_pretrain import VisionPretrainSettings, load_labelled, pretrain_vision
@@ -59,3 +61,47 @@ def test_tower_learns_the_labels_and_llava_starts_from_it(tmp_path: Path) -> Non
     model, _ = build(model_config, lambda: iter([box_code(1.0)]))
     started = model.model.vision_tower.state_dict()
     assert all(torch.equal(started[k], v) for k, v in tower.state_dict().items())
+
+
+def test_a_trained_models_tower_continues_and_goes_back_into_a_copy_of_the_model(tmp_path: Path) -> None:
+    from transformers import LlavaForConditionalGeneration
+    from typer.testing import CliRunner
+
+    from training.__main__ import app
+    from training.trainer import train
+
+    data = tmp_path / "data"
+    _labelled_shards(data)
+    recipe = tiny_recipe(data, tmp_path, max_steps=1)
+    trained = train(recipe, log=lambda _l: None).final_dir
+    recipe_file = tmp_path / "recipe.yaml"
+    recipe_file.write_text(yaml.safe_dump(config_to_dict(recipe)))
+    result = CliRunner().invoke(
+        app,
+        [
+            "pretrain-vision",
+            str(recipe_file),
+            "--out",
+            str(tmp_path / "tower"),
+            "--steps",
+            "20",
+            "--batch-size",
+            "8",
+            "--from",
+            str(trained),
+            "--into",
+            str(tmp_path / "moved"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["into"] == str(tmp_path / "moved")
+    before = LlavaForConditionalGeneration.from_pretrained(str(trained))
+    moved = LlavaForConditionalGeneration.from_pretrained(str(tmp_path / "moved"))
+    tower = CLIPVisionModel.from_pretrained(str(tmp_path / "tower"))
+    new = moved.model.vision_tower.state_dict()
+    assert all(torch.equal(new[k], v) for k, v in tower.state_dict().items())
+    old = before.model.vision_tower.state_dict()
+    assert any(not torch.equal(old[k], v) for k, v in new.items())  # the tower did learn
+    kept = moved.model.language_model.state_dict()
+    assert all(torch.equal(kept[k], v) for k, v in before.model.language_model.state_dict().items())
+    assert (tmp_path / "moved" / "processor_config.json").is_file()
