@@ -61,7 +61,7 @@ def extents_loss(
     a distributed run reduces the same parameters."""
     states, has_answer = answer_states(hidden, labels)
     known = torch.isfinite(extents).all(dim=-1) & has_answer
-    predicted = head(states.to(head.proj.weight.dtype))
+    predicted = head(states.to(next(head.parameters()).dtype))  # head may be DDP-wrapped
     if not bool(known.any()):
         zero = predicted.sum() * 0.0
         return zero, zero.detach()
