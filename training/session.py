@@ -334,6 +334,11 @@ class SessionSettings:
     # More validation sets (all their pictures, e.g. benchmarks/freecad_parts/white and gradient),
     # pooled by picture with the synthetic set's into ``gate``: best/ then goes by the pooled score.
     gate: tuple[Path, ...] = ()
+    # Weights to start from instead of model/ or best/, e.g. best/ with a re-pretrained vision tower
+    # (`cadcoder pretrain-vision --from ... --into DIR`): a change made outside the session runner
+    # still trains as a committed, logged session. Steps and samples seen continue the lineage the
+    # session would have resumed, which the given weights are assumed to derive from.
+    start_from: Path | None = None
 
 
 def run_session(s: SessionSettings, log: Any = print) -> SessionState:
@@ -345,6 +350,8 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
     from training.config import load_config
     from training.trainer import TrainHooks, train
 
+    if s.start_from is not None and committed_model(s.start_from.parent, s.start_from.name) is None:
+        raise FileNotFoundError(f"--start-from {s.start_from}: no config.json and model.safetensors there")
     torch.set_num_threads(1)
     s.committed.mkdir(parents=True, exist_ok=True)
     state = SessionState.read(s.committed)
@@ -366,6 +373,13 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
         state.write(s.committed)
         log(f"best/ (step {state.best['step']}) on the gate: {state.best[key]} {scored['sets']}")
     start = start_point(s.committed, state, key)
+    if s.start_from is not None:
+        start = StartPoint(
+            s.start_from,
+            start.steps,
+            start.samples_seen,
+            f"{s.start_from} (--start-from), continuing the lineage of {start.why}",
+        )
     log(f"session {index} starts from {start.why}")
     config = session_config(recipe, start, index)
     batch = config.optim.per_device_batch_size * config.optim.gradient_accumulation_steps
@@ -379,7 +393,7 @@ def run_session(s: SessionSettings, log: Any = print) -> SessionState:
             "session": index,
             "started": date,
             "start": config.model.init,
-            "from": None if start.path is None else start.path.name,
+            "from": None if start.path is None else (str(start.path) if s.start_from else start.path.name),
             "from_step": start.steps,
             "steps": 0,
             "minutes": s.minutes,
@@ -471,6 +485,12 @@ def main() -> None:
         default=[],
         help="another validation set pooled with --valset to choose best/ (repeatable), e.g. benchmarks/freecad_parts/white",
     )
+    parser.add_argument(
+        "--start-from",
+        type=Path,
+        default=None,
+        help="a LLaVA folder to start from instead of model/ or best/ (e.g. a pretrain-vision --into transplant)",
+    )
     args = parser.parse_args()
     settings = SessionSettings(
         args.config,
@@ -483,6 +503,7 @@ def main() -> None:
         args.stop_file,
         tuple(args.override),
         tuple(args.gate),
+        args.start_from,
     )
     if args.seed_vision_from is not None and committed_model(args.committed) is None:
         from training.config import load_config

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from training.session import SessionSettings, read_curve, run_session
 from training.synth.engine import DatagenConfig, generate_dataset
@@ -191,3 +193,26 @@ def test_a_gate_of_real_pictures_chooses_best_and_the_old_best_is_scored_on_it_f
     assert all(not v for v in scripted.values())
     card = (committed / "README.md").read_text()
     assert "gate (pooled)" in card and "| 0.275 |" in card and "pooled gate 0.275" in card
+
+
+def test_start_from_trains_given_weights_and_keeps_the_lineage(tmp_path: Path) -> None:
+    """--start-from (e.g. best/ with a re-pretrained tower) trains those weights as a committed
+    session; steps continue the committed lineage, and a missing folder fails before any work."""
+    _write_data(tmp_path)
+    run_session(_settings(tmp_path), log=lambda _: None)
+    given = tmp_path / "given"
+    shutil.copytree(tmp_path / "committed" / "model", given)
+    weights = load_file(str(given / "model.safetensors"))
+    name = next(k for k in weights if "vision_tower" in k and weights[k].dtype.is_floating_point)
+    weights[name] = weights[name] + 1.0  # a different tower than the committed one
+    save_file(weights, str(given / "model.safetensors"), metadata={"format": "pt"})
+
+    with pytest.raises(FileNotFoundError, match="--start-from"):
+        run_session(replace(_settings(tmp_path), start_from=tmp_path / "absent"), log=lambda _: None)
+    state = run_session(
+        replace(_settings(tmp_path, "optim.learning_rate=1e-12"), start_from=given), log=lambda _: None
+    )
+    assert state.sessions[-1]["from"] == str(given) and state.sessions[-1]["from_step"] == 3
+    assert state.steps == 6
+    after = load_file(str(tmp_path / "committed" / "model" / "model.safetensors"))
+    assert torch.allclose(after[name], weights[name], atol=1e-6)  # trained from the given weights
