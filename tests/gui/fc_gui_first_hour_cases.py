@@ -461,33 +461,6 @@ class D_CloseDuringRunTests(FirstHourCase):
     def test_2_closing_the_dialog_from_outside_cancels_cleanly(self):
         self.close_during_run(lambda panel: Gui.Control.closeDialog())
 
-    def test_3_the_next_panel_sees_its_widgets_as_what_they_are(self):
-        """After panels were closed from outside, a widget of the next one can come back through a
-        deleted widget's wrapper (a QLabel seen as a plain QWidget, no setPixmap): load_form gives
-        every named child the wrapper of its own class."""
-        import shiboken2
-        from PySide2 import QtWidgets
-
-        from CADCoderWorkbench.panel_widgets import load_form, qt_class, retype_children
-
-        form = load_form("image_panel")
-        named = [c.objectName() for c in form.findChildren(QtCore.QObject) if c.objectName()]
-        for name in named:
-            widget = getattr(form, name, None)
-            if isinstance(widget, QtCore.QObject):
-                self.assertIsInstance(widget, qt_class(widget), name)
-        label = form.preview
-        self.assertIsInstance(label, QtWidgets.QLabel)
-        # What a stale wrapper is: the right C++ object behind the wrong Python type (which fails
-        # as soon as the deleted widget's parent wrapper goes and takes its children's with it).
-        form.preview = shiboken2.wrapInstance(shiboken2.getCppPointer(label)[0], QtWidgets.QWidget)
-        self.assertNotIsInstance(form.preview, QtWidgets.QLabel)
-        self.assertEqual(retype_children(form), 1)
-        self.assertIsInstance(form.preview, QtWidgets.QLabel)
-        form.preview.setPixmap(QtGui.QPixmap(8, 8))
-        self.assertEqual(label.pixmap().width(), 8)
-        form.deleteLater()
-
 
 class E_EngineTests(FirstHourCase):
     def test_1_an_oversized_picture_is_shrunk_not_refused(self):
